@@ -1,0 +1,86 @@
+using Pipelines.Validation;
+
+namespace Pipelines;
+
+/// <summary>
+/// A validated, immutable DAG of container tasks. Only <c>DagBuilder.Build()</c> makes one,
+/// so every <see cref="Dag"/> has unique task ids, known dependencies and no cycle.
+/// </summary>
+public sealed class Dag
+{
+    private readonly Dictionary<string, int> _index;
+    private readonly ImmutableArray<ImmutableArray<string>> _downstream;
+
+    internal Dag(
+        string id,
+        string? description,
+        Schedule schedule,
+        DateTimeOffset? startDate,
+        ImmutableArray<DagParam> parameters,
+        int maxActiveTasks,
+        ImmutableArray<ContainerTask> tasks,
+        Dictionary<string, int> index,
+        ImmutableArray<ImmutableArray<string>> downstream,
+        ImmutableArray<string> topologicalOrder)
+    {
+        Id = id;
+        Description = description;
+        Schedule = schedule;
+        StartDate = startDate;
+        Params = parameters;
+        MaxActiveTasks = maxActiveTasks;
+        Tasks = tasks;
+        _index = index;
+        _downstream = downstream;
+        TopologicalOrder = topologicalOrder;
+    }
+
+    /// <summary>The DAG id.</summary>
+    public string Id { get; }
+
+    /// <summary>What the DAG does.</summary>
+    public string? Description { get; }
+
+    /// <summary>When it runs.</summary>
+    public Schedule Schedule { get; }
+
+    /// <summary>The first logical date a schedule produces, in the schedule's time zone.</summary>
+    public DateTimeOffset? StartDate { get; }
+
+    /// <summary>Declared parameters with their defaults, in declaration order.</summary>
+    public ImmutableArray<DagParam> Params { get; }
+
+    /// <summary>How many of its tasks may run at once.</summary>
+    public int MaxActiveTasks { get; }
+
+    /// <summary>The tasks in declaration order.</summary>
+    public ImmutableArray<ContainerTask> Tasks { get; }
+
+    /// <summary>The task ids in an order where every task comes after its upstream tasks.</summary>
+    public ImmutableArray<string> TopologicalOrder { get; }
+
+    /// <summary>The task with this id.</summary>
+    /// <exception cref="KeyNotFoundException">No such task; the message lists the ones that exist.</exception>
+    public ContainerTask this[string taskId] => TryGetTask(taskId, out var task)
+        ? task
+        : throw new KeyNotFoundException($"DAG '{Id}' has no task '{taskId}'; its tasks: {Names.ListSome(Tasks.Select(t => t.Id), taskId)}");
+
+    /// <summary>Finds a task by id.</summary>
+    public bool TryGetTask(string taskId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ContainerTask? task)
+    {
+        if (_index.TryGetValue(taskId, out var i))
+        {
+            task = Tasks[i];
+            return true;
+        }
+
+        task = null;
+        return false;
+    }
+
+    /// <summary>The direct downstream task ids of a task.</summary>
+    public ImmutableArray<string> Downstream(string taskId) => _downstream[_index[taskId]];
+
+    /// <summary>The DAG's declared parameter, or null.</summary>
+    public DagParam? FindParam(string name) => Params.FirstOrDefault(p => p.Name == name);
+}

@@ -1,0 +1,411 @@
+using Pipelines.Graph;
+using Pipelines.Templating;
+
+namespace Pipelines.Validation;
+
+/// <summary>
+/// Checks a whole DAG definition and collects every problem at once, each naming DAG, task and
+/// field: ids, dependencies and cycles, images, quantities, schedule, settings out of range,
+/// template syntax and the names templates read.
+/// </summary>
+internal static class DagValidator
+{
+    public static Dag Validate(DagDefinition definition)
+    {
+        var problems = new List<DefinitionProblem>();
+        var dagId = definition.Id;
+
+        void Add(string? task, string? field, string message) => problems.Add(new DefinitionProblem(dagId, task, field, message));
+
+        if (!Names.IsValidId(dagId))
+        {
+            Add(null, "id", dagId.Length == 0
+                ? "the DAG has no id; call dag.Id(\"my_dag\")"
+                : $"'{dagId}' is not a valid DAG id; use letters, digits, '_', '.' and '-'");
+        }
+
+        if (!Schedule.TryParse(definition.Schedule, definition.TimeZone, out var schedule, out var scheduleError))
+        {
+            Add(null, definition.TimeZone is not null && scheduleError!.Contains("time zone") ? "timeZone" : "schedule", scheduleError!);
+        }
+
+        if (definition.MaxActiveTasks < 1)
+        {
+            Add(null, "maxActiveTasks", $"{definition.MaxActiveTasks} is not a task count; use 1 or more");
+        }
+
+        foreach (var param in definition.Params)
+        {
+            if (!Names.IsValidId(param.Name))
+            {
+                Add(null, $"params.{param.Name}", $"'{param.Name}' is not a valid parameter name; use letters, digits, '_', '.' and '-'");
+            }
+        }
+
+        var tasks = definition.Tasks;
+        var index = new Dictionary<string, int>(tasks.Length, StringComparer.Ordinal);
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            var id = tasks[i].Id;
+            if (!Names.IsValidId(id))
+            {
+                Add(id, "id", $"'{id}' is not a valid task id; use letters, digits, '_', '.' and '-'");
+            }
+
+            if (!index.TryAdd(id, i))
+            {
+                Add(id, "id", $"task id '{id}' is declared more than once");
+            }
+        }
+
+        var upstream = new int[tasks.Length][];
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            var ups = tasks[i].Upstream;
+            var resolved = new List<int>(ups.Length);
+            foreach (var up in ups)
+            {
+                if (index.TryGetValue(up, out var u))
+                {
+                    resolved.Add(u);
+                }
+                else
+                {
+                    Add(tasks[i].Id, "upstream", $"depends on '{up}', which is not a task of this DAG; its tasks: {Names.ListSome(index.Keys, up)}");
+                }
+            }
+
+            upstream[i] = [.. resolved];
+        }
+
+        var graph = new DependencyGraph(upstream);
+        var order = graph.TopologicalOrder(out var unordered);
+        if (order is null)
+        {
+            foreach (var cycle in graph.FindCycles(unordered))
+            {
+                Add(tasks[cycle[0]].Id, "upstream", "cycle: " + string.Join(" → ", cycle.Select(i => tasks[i].Id)));
+            }
+        }
+
+        var paramNames = definition.Params.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var ancestors = new AncestorIndex(upstream);
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            CheckTask(tasks[i], i, definition, paramNames, index, ancestors, problems);
+        }
+
+        if (problems.Count > 0)
+        {
+            // DAG-level problems first, then each task's in declaration order (a stable sort).
+            var firstIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = tasks.Length - 1; i >= 0; i--)
+            {
+                firstIndex[tasks[i].Id] = i;
+            }
+
+            throw new PipelineDefinitionException(
+                [.. problems.OrderBy(p => p.TaskId is null ? -1 : firstIndex.GetValueOrDefault(p.TaskId, int.MaxValue))]);
+        }
+
+        var downstream = ImmutableArray.CreateBuilder<ImmutableArray<string>>(tasks.Length);
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            var ids = graph.DownstreamOf(i);
+            var builder = ImmutableArray.CreateBuilder<string>(ids.Length);
+            foreach (var d in ids)
+            {
+                builder.Add(tasks[d].Id);
+            }
+
+            downstream.Add(builder.MoveToImmutable());
+        }
+
+        DateTimeOffset? start = definition.StartDate is { } date
+            ? new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), schedule.TimeZone.GetUtcOffset(date.ToDateTime(TimeOnly.MinValue)))
+            : null;
+        return new Dag(
+            dagId,
+            definition.Description,
+            schedule,
+            start,
+            definition.Params,
+            definition.MaxActiveTasks,
+            tasks,
+            index,
+            downstream.MoveToImmutable(),
+            [.. order!.Select(i => tasks[i].Id)]);
+    }
+
+    private static void CheckTask(
+        ContainerTask task,
+        int taskIndex,
+        DagDefinition definition,
+        HashSet<string> paramNames,
+        Dictionary<string, int> index,
+        AncestorIndex ancestors,
+        List<DefinitionProblem> problems)
+    {
+        void Add(string field, string message) => problems.Add(new DefinitionProblem(definition.Id, task.Id, field, message));
+
+        if (string.IsNullOrWhiteSpace(task.Image))
+        {
+            Add("image", "the image is empty; name one such as 'registry.localhost/etl/runner:1.0.0'");
+        }
+
+        CheckQuantity(task.Resources.Requests.Cpu, "resources.requests.cpu", Add);
+        CheckQuantity(task.Resources.Requests.Memory, "resources.requests.memory", Add);
+        CheckQuantity(task.Resources.Requests.EphemeralStorage, "resources.requests.ephemeral-storage", Add);
+        CheckQuantity(task.Resources.Limits.Cpu, "resources.limits.cpu", Add);
+        CheckQuantity(task.Resources.Limits.Memory, "resources.limits.memory", Add);
+        CheckQuantity(task.Resources.Limits.EphemeralStorage, "resources.limits.ephemeral-storage", Add);
+        CheckRequestWithinLimit(task.Resources.Requests.Cpu, task.Resources.Limits.Cpu, "cpu", Add);
+        CheckRequestWithinLimit(task.Resources.Requests.Memory, task.Resources.Limits.Memory, "memory", Add);
+        CheckRequestWithinLimit(task.Resources.Requests.EphemeralStorage, task.Resources.Limits.EphemeralStorage, "ephemeral-storage", Add);
+        if (task.Resources.Gpus is < 0)
+        {
+            Add("resources.gpus", $"{task.Resources.Gpus} is not a GPU count; use 0 or more");
+        }
+
+        for (var i = 0; i < task.Env.Length; i++)
+        {
+            CheckEnvName(task.Env[i].Name, "env", Add);
+        }
+
+        foreach (var secret in task.SecretEnv)
+        {
+            CheckEnvName(secret.Name, "secretEnv", Add);
+            if (string.IsNullOrWhiteSpace(secret.Secret.Name) || string.IsNullOrWhiteSpace(secret.Secret.Key))
+            {
+                Add($"secretEnv.{secret.Name}", "the secret reference needs a secret name and a key");
+            }
+        }
+
+        for (var i = 0; i < task.Mounts.Length; i++)
+        {
+            var mount = task.Mounts[i];
+            if (!mount.MountPath.StartsWith('/') && !TemplateText.MayContainTemplate(mount.MountPath))
+            {
+                Add(new FieldPath("mounts", "mountPath", i).ToString(), $"'{mount.MountPath}' is not an absolute path; mount paths start with '/'");
+            }
+
+            if (mount.Volume is TempVolume { SizeLimit: { } size })
+            {
+                CheckQuantity(size, new FieldPath("mounts", "volume.sizeLimit", i).ToString(), Add);
+            }
+
+            if (mount.Volume is NamedVolume { Name: "" } or HostPathVolume { Path: "" } or SecretVolume { SecretName: "" } or ConfigMapVolume { Name: "" })
+            {
+                Add(new FieldPath("mounts", "volume", i).ToString(), "the volume has no name or path");
+            }
+        }
+
+        CheckCapabilities(task.CapabilitiesAdd, Add);
+        CheckCapabilities(task.CapabilitiesDrop, Add);
+
+        if (task.Retry.Retries < 0)
+        {
+            Add("retries", $"{task.Retry.Retries} is not a retry count; use 0 or more");
+        }
+
+        if (task.Retry.Delay < TimeSpan.Zero)
+        {
+            Add("retries.delay", "the retry delay is negative");
+        }
+
+        if (task.Retry.MaxDelay is { } maxDelay && maxDelay < task.Retry.Delay)
+        {
+            Add("retries.maxDelay", $"the longest delay ({maxDelay}) is shorter than the first ({task.Retry.Delay})");
+        }
+
+        if (task.ExecutionTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            Add("timeout", "the execution timeout must be longer than zero");
+        }
+
+        if (task.StopGracePeriod is { } grace && grace < TimeSpan.Zero)
+        {
+            Add("stopGracePeriod", "the stop grace period is negative");
+        }
+
+        foreach (var code in task.SkipOnExitCodes)
+        {
+            if (code is < 0 or > 255)
+            {
+                Add("skipOnExitCodes", $"{code} is not an exit code; use 0 to 255");
+            }
+        }
+
+        if (task.Pool is not null && !Names.IsValidId(task.Pool))
+        {
+            Add("pool", $"'{task.Pool}' is not a valid pool name; use letters, digits, '_', '.' and '-'");
+        }
+
+        if (task.PoolSlots < 1)
+        {
+            Add("pool.slots", $"{task.PoolSlots} is not a slot count; use 1 or more");
+        }
+
+        if ((!task.Labels.IsEmpty && task.Labels.Keys.Any(string.IsNullOrWhiteSpace))
+            || (!task.Annotations.IsEmpty && task.Annotations.Keys.Any(string.IsNullOrWhiteSpace)))
+        {
+            Add("labels", "a label or annotation key is empty");
+        }
+
+        foreach (var options in task.RuntimeOptions.All)
+        {
+            foreach (var (field, message) in options.Validate())
+            {
+                Add(field, message);
+            }
+        }
+
+        CheckTemplates(task, taskIndex, definition, paramNames, index, ancestors, problems);
+    }
+
+    private static void CheckTemplates(
+        ContainerTask task,
+        int taskIndex,
+        DagDefinition definition,
+        HashSet<string> paramNames,
+        Dictionary<string, int> index,
+        AncestorIndex ancestors,
+        List<DefinitionProblem> problems)
+    {
+        task.MapStrings((value, field) =>
+        {
+            if (!TemplateText.MayContainTemplate(value))
+            {
+                return value;
+            }
+
+            var analysis = TemplateText.Analyze(value);
+            foreach (var error in analysis.Errors)
+            {
+                problems.Add(new DefinitionProblem(definition.Id, task.Id, field.ToString(), $"<< {error.Expression} >>: {error.Message}"));
+            }
+
+            foreach (var reference in analysis.References)
+            {
+                var message = CheckReference(reference, task, taskIndex, definition, paramNames, index, ancestors);
+                if (message is not null)
+                {
+                    problems.Add(new DefinitionProblem(definition.Id, task.Id, field.ToString(), $"<< {reference.Expression} >>: {message}"));
+                }
+            }
+
+            return value;
+        });
+    }
+
+    private static string? CheckReference(
+        TemplateReference reference,
+        ContainerTask task,
+        int taskIndex,
+        DagDefinition definition,
+        HashSet<string> paramNames,
+        Dictionary<string, int> index,
+        AncestorIndex ancestors)
+    {
+        if (reference.Guarded)
+        {
+            return null;
+        }
+
+        if (!TemplateNames.Globals.Contains(reference.Root))
+        {
+            return $"'{reference.Root}' is not a template variable or function; known: {Names.ListSome(TemplateNames.Variables, reference.Root, 40)}. " +
+                "A literal '<<' is written '\\<<'";
+        }
+
+        switch (reference.Root)
+        {
+            case "params" when reference.Member is { } name && !paramNames.Contains(name):
+                return $"'params.{name}' is not a parameter of the DAG; its parameters: {Names.ListSome(paramNames, name)}";
+            case "tasks" when reference.Member is { } upstreamId:
+                if (!index.TryGetValue(upstreamId, out var other))
+                {
+                    return $"'{upstreamId}' is not a task of this DAG; its tasks: {Names.ListSome(index.Keys, upstreamId)}";
+                }
+
+                if (!ancestors.IsAncestor(other, taskIndex))
+                {
+                    return $"reads the output of '{upstreamId}', which is not upstream of '{task.Id}', so it may not have run yet; add {task.Id}.DependsOn(\"{upstreamId}\")";
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static void CheckCapabilities(ImmutableArray<string> capabilities, Action<string, string> add)
+    {
+        foreach (var capability in capabilities)
+        {
+            if (capability.Length == 0 || !capability.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_'))
+            {
+                add("capabilities", $"'{capability}' is not a capability name; write it like NET_BIND_SERVICE, SYS_PTRACE or ALL");
+            }
+        }
+    }
+
+    private static void CheckEnvName(string name, string field, Action<string, string> add)
+    {
+        if (name.Length == 0 || name.Contains('=') || name.Any(char.IsControl))
+        {
+            add($"{field}.{name}", $"'{name}' is not an environment variable name; it must be non-empty, without '=' or control characters");
+        }
+    }
+
+    private static void CheckQuantity(string? value, string field, Action<string, string> add)
+    {
+        if (value is null || TemplateText.MayContainTemplate(value))
+        {
+            return; // templated quantities are checked after rendering, with the same message
+        }
+
+        if (!Quantity.IsValidResource(value))
+        {
+            add(field, $"'{value}' is not a valid quantity; use {Quantity.Expected}");
+        }
+    }
+
+    private static void CheckRequestWithinLimit(string? request, string? limit, string resource, Action<string, string> add)
+    {
+        if (Quantity.TryParse(request, out var r) && Quantity.TryParse(limit, out var l) && r > l)
+        {
+            add($"resources.requests.{resource}", $"the request ({request}) is more than the limit ({limit}); Kubernetes rejects such a pod");
+        }
+    }
+
+    /// <summary>Answers "is a upstream of b" by walking up from b, only for tasks whose templates ask.</summary>
+    private sealed class AncestorIndex(int[][] upstream)
+    {
+        private readonly Dictionary<int, HashSet<int>> _cache = [];
+
+        public bool IsAncestor(int candidate, int task)
+        {
+            if (!_cache.TryGetValue(task, out var set))
+            {
+                set = [];
+                var stack = new Stack<int>(upstream[task]);
+                while (stack.Count > 0)
+                {
+                    var t = stack.Pop();
+                    if (set.Add(t))
+                    {
+                        foreach (var u in upstream[t])
+                        {
+                            stack.Push(u);
+                        }
+                    }
+                }
+
+                _cache[task] = set;
+            }
+
+            return set.Contains(candidate);
+        }
+    }
+}

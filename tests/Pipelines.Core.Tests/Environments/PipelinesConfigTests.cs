@@ -1,0 +1,130 @@
+using Pipelines.Environments;
+
+namespace Pipelines.Core.Tests.Environments;
+
+public sealed class PipelinesConfigTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("pipelines-config-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private const string Sample = """
+        {
+          // comments are allowed
+          "environments": {
+            "local": { "runtime": "process", "vars": { "source_host": "localhost", "port": 5432, "debug": true } },
+            "production": {
+              "runtime": "kubernetes",
+              "docker": { "endpoint": "tcp://docker:2375", "network": "edge" },
+              "kubernetes": { "context": "prod", "namespace": "airflow-production", "inCluster": true, "configFile": "/kube/config" },
+              "registry": { "registry.localhost": "registry.mycompany.com" },
+              "vars": { "source_host": "db.internal" }
+            }
+          }
+        }
+        """;
+
+    private static Func<string, string?> Vars(string? environment = null) =>
+        name => name == "PIPELINES_ENVIRONMENT" ? environment : null;
+
+    [Fact]
+    public void The_file_is_found_by_walking_up_from_the_working_directory()
+    {
+        File.WriteAllText(Path.Combine(_root, "pipelines.json"), Sample);
+        var nested = Directory.CreateDirectory(Path.Combine(_root, "a", "b", "c")).FullName;
+
+        var config = PipelinesConfig.Load(nested);
+
+        Assert.Equal(Path.Combine(_root, "pipelines.json"), config.FilePath);
+        Assert.Equal(_root, config.RootDirectory);
+        Assert.Equal(["local", "production"], config.Environments.Keys);
+    }
+
+    [Fact]
+    public void Every_setting_of_an_environment_is_read()
+    {
+        var config = PipelinesConfig.Parse(Path.Combine(_root, "pipelines.json"), Sample);
+
+        var production = config.Environments["production"];
+        Assert.Equal("kubernetes", production.Runtime);
+        Assert.Equal(new DockerEnvironment("tcp://docker:2375", "edge"), production.Docker);
+        Assert.Equal(new KubernetesEnvironment("prod", "airflow-production", true, "/kube/config"), production.Kubernetes);
+        Assert.Equal("registry.mycompany.com", production.Registry["registry.localhost"]);
+        Assert.Equal("db.internal", production.Vars["source_host"]);
+        Assert.Equal("5432", config.Environments["local"].Vars["port"]);
+        Assert.Equal("true", config.Environments["local"].Vars["debug"]);
+    }
+
+    [Fact]
+    public void The_environment_is_chosen_by_flag_then_variable_then_local()
+    {
+        var config = PipelinesConfig.Parse(Path.Combine(_root, "pipelines.json"), Sample);
+
+        Assert.Equal("production", config.SelectEnvironment("production", Vars("local")).Name);
+        Assert.Equal("production", config.SelectEnvironment(null, Vars("production")).Name);
+        Assert.Equal("local", config.SelectEnvironment(null, Vars()).Name);
+        Assert.Equal("process", config.SelectEnvironment(null, Vars()).Runtime);
+    }
+
+    [Fact]
+    public void Without_a_file_the_builtin_local_environment_applies()
+    {
+        var config = PipelinesConfig.Load(_root);
+
+        Assert.Null(config.FilePath);
+        var local = config.SelectEnvironment(null, Vars());
+        Assert.Equal(("local", "auto"), (local.Name, local.Runtime));
+        Assert.Empty(local.Vars);
+    }
+
+    [Fact]
+    public void An_unknown_environment_lists_the_declared_ones_and_says_where_the_name_came_from()
+    {
+        var config = PipelinesConfig.Parse(Path.Combine(_root, "pipelines.json"), Sample);
+
+        var fromFlag = Assert.Throws<PipelinesConfigException>(() => config.SelectEnvironment("prod", Vars()));
+        var fromVariable = Assert.Throws<PipelinesConfigException>(() => config.SelectEnvironment(null, Vars("staging")));
+
+        Assert.Contains("has no environment 'prod' (from --env); environments: local, production", fromFlag.Message);
+        Assert.Contains("(from PIPELINES_ENVIRONMENT)", fromVariable.Message);
+    }
+
+    [Theory]
+    [InlineData("""{ "environments": { "local": { "runtime": "podman" } } }""", "$.environments.local.runtime", "'podman' is not a runtime; use one of: auto, process, docker, kubernetes")]
+    [InlineData("""{ "environments": { "local": { "runtim": "docker" } } }""", "$.environments.local.runtim", "is not a known setting; settings here: runtime, docker, kubernetes, registry, vars")]
+    [InlineData("""{ "environment": {} }""", "$.environment", "is not a known setting")]
+    [InlineData("""{ "environments": { "local": { "vars": { "a": [1] } } } }""", "$.environments.local.vars.a", "must be a string, number or bool, not an array")]
+    [InlineData("""{ "environments": { "local": { "kubernetes": { "inCluster": "yes" } } } }""", "$.environments.local.kubernetes.inCluster", "must be true or false")]
+    [InlineData("""{ "environments": [ ] }""", "$.environments", "must be an object, not an array")]
+    [InlineData("""{ "environments": """, "$", "is not valid JSON")]
+    public void An_invalid_file_names_the_file_the_field_and_what_is_valid(string json, string field, string message)
+    {
+        var path = Path.Combine(_root, "pipelines.json");
+
+        var ex = Assert.Throws<PipelinesConfigException>(() => PipelinesConfig.Parse(path, json));
+
+        Assert.Equal(field, ex.Field);
+        Assert.StartsWith($"{path}: {field} ", ex.Message);
+        Assert.Contains(message, ex.Message);
+    }
+
+    [Theory]
+    [InlineData("registry.localhost/etl/runner:1.0", "registry.mycompany.com/etl/runner:1.0")]
+    [InlineData("registry.localhost.evil/etl/runner:1.0", "registry.localhost.evil/etl/runner:1.0")]
+    [InlineData("registry.localhost/team/x:1", "mirror.internal/team-a/x:1")]
+    [InlineData("busybox:stable", "busybox:stable")]
+    public void Image_registries_are_rewritten_by_the_longest_matching_prefix(string image, string expected)
+    {
+        var environment = new EnvironmentConfig
+        {
+            Name = "production",
+            Registry = new Dictionary<string, string>
+            {
+                ["registry.localhost"] = "registry.mycompany.com",
+                ["registry.localhost/team"] = "mirror.internal/team-a",
+            }.ToImmutableSortedDictionary(),
+        };
+
+        Assert.Equal(expected, environment.RewriteImage(image));
+    }
+}

@@ -1,0 +1,128 @@
+using System.Globalization;
+using Pipelines.Templating;
+using static Pipelines.Core.Tests.Templating.TestScopes;
+
+namespace Pipelines.Core.Tests.Templating;
+
+public class TemplateVariablesTests
+{
+    [Theory]
+    [InlineData("<< ds >>", "2026-11-25")]
+    [InlineData("<< ds_nodash >>", "20261125")]
+    [InlineData("<< ts >>", "2026-11-25T00:00:00+00:00")]
+    [InlineData("<< ts_nodash >>", "20261125T000000")]
+    [InlineData("<< logical_date >>", "2026-11-25T00:00:00+00:00")]
+    [InlineData("<< data_interval_start >>", "2026-11-25T00:00:00+00:00")]
+    [InlineData("<< data_interval_end >>", "2026-11-26T00:00:00+00:00")]
+    [InlineData("<< run_id >>", "manual__2026-11-25T00:00:00+00:00")]
+    [InlineData("<< dag_id >>", "customers_etl")]
+    [InlineData("<< task_id >>", "extract")]
+    [InlineData("<< try_number >>", "2")]
+    [InlineData("<< try_number + 1 >>", "3")]
+    [InlineData("<< env >>", "local")]
+    [InlineData("<< params.table >>", "customers")]
+    [InlineData("<< params.limit >>", "10")]
+    [InlineData("<< params.limit * 2 >>", "20")]
+    [InlineData("<< params.batch >>", "3")]
+    [InlineData("<< params.full_refresh >>", "false")]
+    [InlineData("<< !params.full_refresh >>", "true")]
+    [InlineData("<< params[\"table\"] >>", "customers")]
+    [InlineData("<< var.source_host >>:<< var.source_port >>", "db.local:5432")]
+    [InlineData("<< params.table | string.upcase >>", "CUSTOMERS")]
+    [InlineData("<< string.upcase params.table >>", "CUSTOMERS")]
+    [InlineData("<< params.table.size >>", "9")]
+    public void Renders_each_variable(string text, string expected) => Assert.Equal(expected, Render(text));
+
+    [Theory]
+    [InlineData("<< tasks.fetch.output.rows >>", "42")]
+    [InlineData("<< tasks.fetch.output.ok >>", "true")]
+    [InlineData("<< tasks.fetch.output.path >>", "s3://bucket/x.csv")]
+    [InlineData("<< tasks.fetch.output.meta.schema >>", "public")]
+    [InlineData("<< tasks.fetch.output.meta.tables[1] >>", "b")]
+    [InlineData("<< tasks.fetch.output.meta.tables.size >>", "2")]
+    [InlineData("<< tasks.fetch.output.meta.tables | array.join \",\" >>", "a,b")]
+    [InlineData("<< tasks.fetch.output.meta >>", """{"schema": "public", "tables": ["a", "b"]}""")]
+    [InlineData("<< tasks.fetch.output.meta.tables >>", """["a", "b"]""")]
+    [InlineData("<< tasks.fetch.output.rows + 1 >>", "43")]
+    [InlineData("<< tasks[\"extract-data\"].output.rows >>", "7")]
+    [InlineData("<< tasks[\"load.v2\"].output.rows >>", "9")]
+    public void Renders_upstream_outputs_at_any_depth(string text, string expected) => Assert.Equal(expected, Render(text));
+
+    [Fact]
+    public void Output_numbers_are_long_or_double()
+    {
+        Assert.Equal("5", Render("<< tasks.fetch.output.rows / 8 | math.floor >>"));
+        Assert.Equal("0.5", Render("<< tasks.fetch.output.ratio * 2 >>"));
+    }
+
+    [Fact]
+    public void Mixes_literal_text_and_expressions()
+    {
+        Assert.Equal(
+            "--date=2026-11-25 --table=customers --try=2",
+            Render("--date=<< ds >> --table=<< params.table >> --try=<< try_number >>"));
+    }
+
+    [Fact]
+    public void Numbers_render_with_the_invariant_culture()
+    {
+        var previous = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+        try
+        {
+            Assert.Equal("1.5", Render("<< params.ratio >>"));
+            Assert.Equal("0.25", Render("<< tasks.fetch.output.ratio >>"));
+            Assert.Equal("[1.5, 2]", Render("<< [params.ratio, 2] >>"));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
+    }
+
+    [Theory]
+    [InlineData("+05:30", "2026-11-25T00:00:00+05:30", "20261125T000000")]
+    [InlineData("-08:00", "2026-11-25T00:00:00-08:00", "20261125T000000")]
+    public void A_non_utc_logical_date_keeps_its_offset(string offset, string ts, string tsNodash)
+    {
+        var date = new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Parse(offset.TrimStart('+'), CultureInfo.InvariantCulture));
+        var session = Session(date);
+
+        Assert.Equal(ts, session.Render("<< ts >>", "args[0]"));
+        Assert.Equal(ts, session.Render("<< logical_date >>", "args[0]"));
+        Assert.Equal("2026-11-25", session.Render("<< ds >>", "args[0]"));
+        Assert.Equal(tsNodash, session.Render("<< ts_nodash >>", "args[0]"));
+        Assert.Equal(ts.Replace("-11-25T", "-11-26T", StringComparison.Ordinal), session.Render("<< data_interval_end >>", "args[0]"));
+    }
+
+    [Fact]
+    public void Globals_list_the_variables_macros_and_scriban_builtins()
+    {
+        foreach (var name in new[] { "ds", "ds_nodash", "ts", "ts_nodash", "logical_date", "data_interval_start", "data_interval_end", "run_id", "dag_id", "task_id", "try_number", "env", "params", "var", "tasks", "ds_add", "ds_format" })
+        {
+            Assert.Contains(name, TemplateNames.Globals);
+            Assert.Contains(name, TemplateNames.Variables);
+        }
+
+        foreach (var builtin in new[] { "string", "math", "date", "array", "object", "regex", "timespan", "html" })
+        {
+            Assert.Contains(builtin, TemplateNames.Globals);
+            Assert.DoesNotContain(builtin, TemplateNames.Variables);
+        }
+
+        Assert.DoesNotContain("include", TemplateNames.Globals); // no template loader for task fields
+    }
+
+    [Fact]
+    public void Every_global_resolves_at_render_time()
+    {
+        var session = Session();
+        foreach (var name in TemplateNames.Globals)
+        {
+            // `@name` reads a function without calling it; an unknown name would throw.
+            Assert.Equal("true", session.Render($"<< @{name} != null >>", name));
+        }
+
+        Assert.Throws<TemplateRenderException>(() => session.Render("<< @not_a_global != null >>", "x"));
+    }
+}
