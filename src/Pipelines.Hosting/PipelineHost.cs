@@ -1,0 +1,48 @@
+using System.CommandLine;
+using System.Reflection;
+using Pipelines.Hosting.Commands;
+
+namespace Pipelines.Hosting;
+
+/// <summary>
+/// The command line of a host program: <c>return await PipelineHost.RunAsync(args, typeof(Program).Assembly);</c>
+/// gives it the verbs <c>list</c>, <c>validate</c> and <c>graph</c> over the pipelines of that assembly.
+/// Exit codes: 0 success, 1 a task failed, 2 a definition or usage error.
+/// </summary>
+public static class PipelineHost
+{
+    /// <summary>Runs the command line over the pipelines defined in <paramref name="assemblies"/>.</summary>
+    public static Task<int> RunAsync(string[] args, params Assembly[] assemblies) =>
+        RunAsync(args, PipelineCatalog.FromAssemblies(assemblies));
+
+    /// <summary>Runs the command line over <paramref name="catalog"/>.</summary>
+    public static async Task<int> RunAsync(string[] args, PipelineCatalog catalog, PipelineHostOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(catalog);
+        options ??= new PipelineHostOptions();
+        var context = new HostContext(catalog, options);
+        var root = new RootCommand("Pipelines: DAGs of container tasks, defined as C# code.")
+        {
+            ListCommand.Create(context),
+            ValidateCommand.Create(context),
+            GraphCommand.Create(context),
+        };
+
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            // System.CommandLine exits 1 on a parse error; ours is a usage error, 2, with the help hint.
+            foreach (var error in result.Errors)
+            {
+                await options.Error.WriteLineAsync(error.Message);
+            }
+
+            var verb = result.CommandResult.Command == root ? string.Empty : " " + result.CommandResult.Command.Name;
+            await options.Error.WriteLineAsync($"Run with{verb} --help for usage.");
+            return ExitCodes.UsageError;
+        }
+
+        return await result.InvokeAsync(new InvocationConfiguration { Output = options.Out, Error = options.Error }, cancellationToken);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace Pipelines.Hosting.Tests.EndToEnd;
+
+/// <summary>The result of running a host program as a child process.</summary>
+public sealed record HostResult(int ExitCode, string Stdout, string Stderr)
+{
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+}
+
+/// <summary>Runs a built host program (<c>dotnet host.dll args</c>) as a child process, as a user would.</summary>
+public static class HostProcess
+{
+    /// <summary>The repository root: the folder that holds <c>Pipelines.sln</c>.</summary>
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    /// <summary>The examples host, <c>pipelines/</c>.</summary>
+    public static string ExamplesHost => HostDll("pipelines", "pipelines.dll");
+
+    /// <summary>The test host with broken pipelines, <c>tests/Pipelines.TestHost</c>.</summary>
+    public static string TestHost => HostDll("tests/Pipelines.TestHost", "pipelines-testhost.dll");
+
+    public static async Task<HostResult> RunAsync(string hostDll, string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(hostDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("PIPELINES_ENVIRONMENT");
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{hostDll} {string.Join(' ', args)} did not exit within 2 minutes");
+        }
+
+        return new HostResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    private static string HostDll(string projectDir, string dll)
+    {
+        var configuration = typeof(HostProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var path = Path.Combine(RepositoryRoot, projectDir, "bin", configuration, "net10.0", dll);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"The host is not built: {path}");
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Pipelines.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No Pipelines.sln above {AppContext.BaseDirectory}");
+    }
+}

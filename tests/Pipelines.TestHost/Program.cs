@@ -1,0 +1,3 @@
+using Pipelines.Hosting;
+
+return await PipelineHost.RunAsync(args, typeof(Program).Assembly);
