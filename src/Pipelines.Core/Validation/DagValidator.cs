@@ -146,38 +146,46 @@ internal static class DagValidator
         AncestorIndex ancestors,
         List<DefinitionProblem> problems)
     {
-        void Add(string field, string message) => problems.Add(new DefinitionProblem(definition.Id, task.Id, field, message));
+        CheckSettings(task, (field, message) => problems.Add(new DefinitionProblem(definition.Id, task.Id, field, message)));
+        CheckTemplates(task, taskIndex, definition, paramNames, index, ancestors, problems);
+    }
 
+    /// <summary>
+    /// The checks of one task's settings. Values that hold a template are skipped here and checked
+    /// again, with the same messages, once an attempt's templates are rendered.
+    /// </summary>
+    internal static void CheckSettings(ContainerTask task, Action<string, string> add)
+    {
         if (string.IsNullOrWhiteSpace(task.Image))
         {
-            Add("image", "the image is empty; name one such as 'registry.localhost/etl/runner:1.0.0'");
+            add("image", "the image is empty; name one such as 'registry.localhost/etl/runner:1.0.0'");
         }
 
-        CheckQuantity(task.Resources.Requests.Cpu, "resources.requests.cpu", Add);
-        CheckQuantity(task.Resources.Requests.Memory, "resources.requests.memory", Add);
-        CheckQuantity(task.Resources.Requests.EphemeralStorage, "resources.requests.ephemeral-storage", Add);
-        CheckQuantity(task.Resources.Limits.Cpu, "resources.limits.cpu", Add);
-        CheckQuantity(task.Resources.Limits.Memory, "resources.limits.memory", Add);
-        CheckQuantity(task.Resources.Limits.EphemeralStorage, "resources.limits.ephemeral-storage", Add);
-        CheckRequestWithinLimit(task.Resources.Requests.Cpu, task.Resources.Limits.Cpu, "cpu", Add);
-        CheckRequestWithinLimit(task.Resources.Requests.Memory, task.Resources.Limits.Memory, "memory", Add);
-        CheckRequestWithinLimit(task.Resources.Requests.EphemeralStorage, task.Resources.Limits.EphemeralStorage, "ephemeral-storage", Add);
+        CheckQuantity(task.Resources.Requests.Cpu, "resources.requests.cpu", add);
+        CheckQuantity(task.Resources.Requests.Memory, "resources.requests.memory", add);
+        CheckQuantity(task.Resources.Requests.EphemeralStorage, "resources.requests.ephemeral-storage", add);
+        CheckQuantity(task.Resources.Limits.Cpu, "resources.limits.cpu", add);
+        CheckQuantity(task.Resources.Limits.Memory, "resources.limits.memory", add);
+        CheckQuantity(task.Resources.Limits.EphemeralStorage, "resources.limits.ephemeral-storage", add);
+        CheckRequestWithinLimit(task.Resources.Requests.Cpu, task.Resources.Limits.Cpu, "cpu", add);
+        CheckRequestWithinLimit(task.Resources.Requests.Memory, task.Resources.Limits.Memory, "memory", add);
+        CheckRequestWithinLimit(task.Resources.Requests.EphemeralStorage, task.Resources.Limits.EphemeralStorage, "ephemeral-storage", add);
         if (task.Resources.Gpus is < 0)
         {
-            Add("resources.gpus", $"{task.Resources.Gpus} is not a GPU count; use 0 or more");
+            add("resources.gpus", $"{task.Resources.Gpus} is not a GPU count; use 0 or more");
         }
 
         for (var i = 0; i < task.Env.Length; i++)
         {
-            CheckEnvName(task.Env[i].Name, "env", Add);
+            CheckEnvName(task.Env[i].Name, "env", add);
         }
 
         foreach (var secret in task.SecretEnv)
         {
-            CheckEnvName(secret.Name, "secretEnv", Add);
+            CheckEnvName(secret.Name, "secretEnv", add);
             if (string.IsNullOrWhiteSpace(secret.Secret.Name) || string.IsNullOrWhiteSpace(secret.Secret.Key))
             {
-                Add($"secretEnv.{secret.Name}", "the secret reference needs a secret name and a key");
+                add($"secretEnv.{secret.Name}", "the secret reference needs a secret name and a key");
             }
         }
 
@@ -186,81 +194,79 @@ internal static class DagValidator
             var mount = task.Mounts[i];
             if (!mount.MountPath.StartsWith('/') && !TemplateText.MayContainTemplate(mount.MountPath))
             {
-                Add(new FieldPath("mounts", "mountPath", i).ToString(), $"'{mount.MountPath}' is not an absolute path; mount paths start with '/'");
+                add(new FieldPath("mounts", "mountPath", i).ToString(), $"'{mount.MountPath}' is not an absolute path; mount paths start with '/'");
             }
 
             if (mount.Volume is TempVolume { SizeLimit: { } size })
             {
-                CheckQuantity(size, new FieldPath("mounts", "volume.sizeLimit", i).ToString(), Add);
+                CheckQuantity(size, new FieldPath("mounts", "volume.sizeLimit", i).ToString(), add);
             }
 
             if (mount.Volume is NamedVolume { Name: "" } or HostPathVolume { Path: "" } or SecretVolume { SecretName: "" } or ConfigMapVolume { Name: "" })
             {
-                Add(new FieldPath("mounts", "volume", i).ToString(), "the volume has no name or path");
+                add(new FieldPath("mounts", "volume", i).ToString(), "the volume has no name or path");
             }
         }
 
-        CheckCapabilities(task.CapabilitiesAdd, Add);
-        CheckCapabilities(task.CapabilitiesDrop, Add);
+        CheckCapabilities(task.CapabilitiesAdd, add);
+        CheckCapabilities(task.CapabilitiesDrop, add);
 
         if (task.Retry.Retries < 0)
         {
-            Add("retries", $"{task.Retry.Retries} is not a retry count; use 0 or more");
+            add("retries", $"{task.Retry.Retries} is not a retry count; use 0 or more");
         }
 
         if (task.Retry.Delay < TimeSpan.Zero)
         {
-            Add("retries.delay", "the retry delay is negative");
+            add("retries.delay", "the retry delay is negative");
         }
 
         if (task.Retry.MaxDelay is { } maxDelay && maxDelay < task.Retry.Delay)
         {
-            Add("retries.maxDelay", $"the longest delay ({maxDelay}) is shorter than the first ({task.Retry.Delay})");
+            add("retries.maxDelay", $"the longest delay ({maxDelay}) is shorter than the first ({task.Retry.Delay})");
         }
 
         if (task.ExecutionTimeout is { } timeout && timeout <= TimeSpan.Zero)
         {
-            Add("timeout", "the execution timeout must be longer than zero");
+            add("timeout", "the execution timeout must be longer than zero");
         }
 
         if (task.StopGracePeriod is { } grace && grace < TimeSpan.Zero)
         {
-            Add("stopGracePeriod", "the stop grace period is negative");
+            add("stopGracePeriod", "the stop grace period is negative");
         }
 
         foreach (var code in task.SkipOnExitCodes)
         {
             if (code is < 0 or > 255)
             {
-                Add("skipOnExitCodes", $"{code} is not an exit code; use 0 to 255");
+                add("skipOnExitCodes", $"{code} is not an exit code; use 0 to 255");
             }
         }
 
         if (task.Pool is not null && !Names.IsValidId(task.Pool))
         {
-            Add("pool", $"'{task.Pool}' is not a valid pool name; use letters, digits, '_', '.' and '-'");
+            add("pool", $"'{task.Pool}' is not a valid pool name; use letters, digits, '_', '.' and '-'");
         }
 
         if (task.PoolSlots < 1)
         {
-            Add("pool.slots", $"{task.PoolSlots} is not a slot count; use 1 or more");
+            add("pool.slots", $"{task.PoolSlots} is not a slot count; use 1 or more");
         }
 
         if ((!task.Labels.IsEmpty && task.Labels.Keys.Any(string.IsNullOrWhiteSpace))
             || (!task.Annotations.IsEmpty && task.Annotations.Keys.Any(string.IsNullOrWhiteSpace)))
         {
-            Add("labels", "a label or annotation key is empty");
+            add("labels", "a label or annotation key is empty");
         }
 
         foreach (var options in task.RuntimeOptions.All)
         {
             foreach (var (field, message) in options.Validate())
             {
-                Add(field, message);
+                add(field, message);
             }
         }
-
-        CheckTemplates(task, taskIndex, definition, paramNames, index, ancestors, problems);
     }
 
     private static void CheckTemplates(
@@ -343,7 +349,7 @@ internal static class DagValidator
     {
         foreach (var capability in capabilities)
         {
-            if (capability.Length == 0 || !capability.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_'))
+            if (!TemplateText.MayContainTemplate(capability) && (capability.Length == 0 || !capability.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')))
             {
                 add("capabilities", $"'{capability}' is not a capability name; write it like NET_BIND_SERVICE, SYS_PTRACE or ALL");
             }

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Pipelines.Templating;
+using Pipelines.Validation;
+
+namespace Pipelines.Rendering;
+
+/// <summary>
+/// Resolves every <c>&lt;&lt; expr &gt;&gt;</c> of a task attempt and checks the result with the same
+/// rules <c>Build()</c> applies to literal values, so a quantity that comes from a parameter is
+/// checked as strictly as one written out.
+/// </summary>
+public static class TaskRenderer
+{
+    private static readonly IReadOnlyDictionary<string, JsonElement> NoOutputs = new Dictionary<string, JsonElement>();
+
+    /// <summary>Renders one attempt of <paramref name="task"/>.</summary>
+    /// <param name="run">The run.</param>
+    /// <param name="task">A task of <c>run.Dag</c>.</param>
+    /// <param name="tryNumber">The attempt number, from 1.</param>
+    /// <param name="upstreamOutputs">Output JSON objects of upstream tasks, by task id.</param>
+    /// <exception cref="PipelineDefinitionException">Every field that could not be rendered, or whose rendered value is invalid.</exception>
+    public static RenderedTask Render(RunContext run, ContainerTask task, int tryNumber = 1, IReadOnlyDictionary<string, JsonElement>? upstreamOutputs = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(task);
+        var scope = new TemplateScope(
+            run.Dag.Id,
+            task.Id,
+            run.RunId,
+            run.LogicalDate,
+            run.LogicalDate,
+            run.DataIntervalEnd,
+            tryNumber,
+            run.Environment.Name,
+            run.Params,
+            run.Environment.Vars,
+            upstreamOutputs ?? NoOutputs);
+        var session = TemplateRenderer.Shared.Begin(scope);
+        var problems = new List<DefinitionProblem>();
+        var rendered = task.MapStrings((value, field) =>
+        {
+            if (!TemplateText.MayContainTemplate(value))
+            {
+                return value;
+            }
+
+            try
+            {
+                return session.Render(value, field.ToString());
+            }
+            catch (TemplateRenderException ex)
+            {
+                problems.Add(new DefinitionProblem(run.Dag.Id, task.Id, ex.Field, $"<< {ex.Expression} >>: {ex.Reason}"));
+                return value;
+            }
+        });
+
+        if (problems.Count == 0)
+        {
+            DagValidator.CheckSettings(rendered, (field, message) => problems.Add(new DefinitionProblem(run.Dag.Id, task.Id, field, message)));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new PipelineDefinitionException(problems);
+        }
+
+        var image = run.Environment.RewriteImage(rendered.Image);
+        return new RenderedTask(ReferenceEquals(image, rendered.Image) ? rendered : rendered with { Image = image }, run, tryNumber);
+    }
+}
