@@ -1,0 +1,30 @@
+using System.Text.Json.Nodes;
+
+namespace Pipelines.Rendering;
+
+/// <summary>
+/// What one target would receive for one task attempt: the spec as canonical JSON (a pod, or a
+/// Docker create request with what the Docker runtime adds), its name, and every diagnostic.
+/// </summary>
+/// <param name="TaskId">The task.</param>
+/// <param name="Target"><c>kubernetes</c> or <c>docker</c>.</param>
+/// <param name="Name">The pod or container name.</param>
+/// <param name="Spec">The spec as the target's own JSON, keys as the target spells them.</param>
+/// <param name="Diagnostics">Settings the target cannot honour, and errors.</param>
+public sealed record RenderedSpec(string TaskId, string Target, string Name, JsonObject Spec, ImmutableArray<RenderDiagnostic> Diagnostics)
+{
+    /// <summary>The spec as stable YAML: sorted keys, no timestamps, secrets as references.</summary>
+    public string ToYaml() => CanonicalYaml.Write(Spec);
+}
+
+/// <summary>Renders a task attempt for one target (Kubernetes pods, Docker containers).</summary>
+public interface ISpecRenderer
+{
+    /// <summary>The target name: <c>kubernetes</c> or <c>docker</c>.</summary>
+    string Target { get; }
+
+    /// <summary>Renders one attempt; never throws for a setting the target cannot honour — that is a diagnostic.</summary>
+    /// <param name="task">The attempt, with every template resolved.</param>
+    /// <param name="projectRoot">The folder of <c>pipelines.json</c>: relative paths (pod templates) start there.</param>
+    RenderedSpec Render(RenderedTask task, string projectRoot);
+}
