@@ -85,18 +85,17 @@ public static class CanonicalYaml
             return "null";
         }
 
-        var element = node.GetValue<JsonElement>();
-        switch (element.ValueKind)
+        switch (node.GetValueKind())
         {
             case JsonValueKind.String:
-                var value = element.GetString()!;
+                var value = node.GetValue<string>();
                 return IsBlockable(value) ? Block(value, indent) : JsonSerializer.Serialize(value, Options);
             case JsonValueKind.True:
                 return "true";
             case JsonValueKind.False:
                 return "false";
             case JsonValueKind.Number:
-                return element.GetRawText();
+                return node.ToJsonString();
             default:
                 return "null";
         }
