@@ -1,12 +1,15 @@
 using System.CommandLine;
 using System.Reflection;
+using Pipelines.Docker;
 using Pipelines.Hosting.Commands;
+using Pipelines.Kubernetes;
+using Pipelines.Rendering;
 
 namespace Pipelines.Hosting;
 
 /// <summary>
 /// The command line of a host program: <c>return await PipelineHost.RunAsync(args, typeof(Program).Assembly);</c>
-/// gives it the verbs <c>list</c>, <c>validate</c> and <c>graph</c> over the pipelines of that assembly.
+/// gives it the verbs <c>list</c>, <c>validate</c>, <c>graph</c> and <c>render</c> over the pipelines of that assembly.
 /// Exit codes: 0 success, 1 a task failed, 2 a definition or usage error.
 /// </summary>
 public static class PipelineHost
@@ -21,12 +24,14 @@ public static class PipelineHost
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(catalog);
         options ??= new PipelineHostOptions();
-        var context = new HostContext(catalog, options);
+        var renderers = new ISpecRenderer[] { new PodRenderer(), new ContainerRenderer() }.ToDictionary(r => r.Target, StringComparer.Ordinal);
+        var context = new HostContext(catalog, options, renderers);
         var root = new RootCommand("Pipelines: DAGs of container tasks, defined as C# code.")
         {
             ListCommand.Create(context),
             ValidateCommand.Create(context),
             GraphCommand.Create(context),
+            RenderCommand.Create(context),
         };
 
         var result = root.Parse(args);

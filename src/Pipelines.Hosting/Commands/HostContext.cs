@@ -1,13 +1,20 @@
+using Pipelines.Environments;
+using Pipelines.Rendering;
 using Pipelines.Validation;
 
 namespace Pipelines.Hosting.Commands;
 
-/// <summary>What every verb works with: the pipelines, and where to write.</summary>
-internal sealed class HostContext(PipelineCatalog catalog, PipelineHostOptions options)
+/// <summary>What every verb works with: the pipelines, the renderers, the project's config, and where to write.</summary>
+internal sealed class HostContext(PipelineCatalog catalog, PipelineHostOptions options, IReadOnlyDictionary<string, ISpecRenderer> renderers)
 {
     public PipelineCatalog Catalog { get; } = catalog;
 
     public PipelineHostOptions Options { get; } = options;
+
+    public IReadOnlyDictionary<string, ISpecRenderer> Renderers { get; } = renderers;
+
+    /// <summary>The project's <c>pipelines.json</c>, once <see cref="RunOrReport"/> has read it.</summary>
+    public PipelinesConfig? Config { get; private set; }
 
     public TextWriter Out => Options.Out;
 
@@ -23,6 +30,45 @@ internal sealed class HostContext(PipelineCatalog catalog, PipelineHostOptions o
         }
 
         return entry;
+    }
+
+    /// <summary>Finds a DAG that builds, or writes why not and returns null.</summary>
+    public Dag? ValidDagOrReport(string dagId)
+    {
+        var entry = FindOrReport(dagId);
+        if (entry is { IsValid: false })
+        {
+            WriteProblems(entry, Error);
+        }
+
+        return entry?.Dag;
+    }
+
+    /// <summary>
+    /// Reads <c>pipelines.json</c>, picks the environment and makes the run for a date; writes
+    /// what is wrong and returns null on bad input.
+    /// </summary>
+    public RunContext? RunOrReport(Dag dag, DateOnly date, string? environmentName, IReadOnlyDictionary<string, string> parameters)
+    {
+        try
+        {
+            Config ??= PipelinesConfig.Load(Options.WorkingDirectory);
+            var environment = Config.SelectEnvironment(environmentName, Options.GetEnvironmentVariable);
+            return RunContext.Create(dag, date, environment, parameters);
+        }
+        catch (PipelinesConfigException ex)
+        {
+            Error.WriteLine(ex.Message);
+        }
+        catch (PipelineDefinitionException ex)
+        {
+            foreach (var problem in ex.Problems)
+            {
+                Error.WriteLine($"error: {problem}");
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Writes a DAG's problems, one per line.</summary>

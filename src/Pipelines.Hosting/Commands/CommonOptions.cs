@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace Pipelines.Hosting.Commands;
+
+/// <summary>Options several verbs share, parsed strictly so that bad input is a usage error (exit 2).</summary>
+internal static class CommonOptions
+{
+    public static Argument<string> DagArgument(string description) => new("dag") { Description = description };
+
+    public static Option<DateOnly> Date() => new("--date")
+    {
+        Description = "The logical date, YYYY-MM-DD.",
+        Required = true,
+        CustomParser = result => ParseDate(result),
+    };
+
+    public static Option<string?> Environment() => new("--env")
+    {
+        Description = "The environment of pipelines.json (default: PIPELINES_ENVIRONMENT, else local).",
+    };
+
+    public static Option<Dictionary<string, string>> Params() => new("--param")
+    {
+        Description = "Override a DAG parameter: --param name=value (repeatable).",
+        AllowMultipleArgumentsPerToken = false,
+        Arity = ArgumentArity.ZeroOrMore,
+        CustomParser = result => ParseParams(result),
+        DefaultValueFactory = _ => [],
+    };
+
+    private static DateOnly ParseDate(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return date;
+        }
+
+        result.AddError($"--date '{text}' is not a date; write YYYY-MM-DD, such as 2026-11-25.");
+        return default;
+    }
+
+    private static Dictionary<string, string> ParseParams(ArgumentResult result)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var token in result.Tokens)
+        {
+            var eq = token.Value.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                result.AddError($"--param '{token.Value}' is not name=value.");
+                continue;
+            }
+
+            values[token.Value[..eq]] = token.Value[(eq + 1)..];
+        }
+
+        return values;
+    }
+}
