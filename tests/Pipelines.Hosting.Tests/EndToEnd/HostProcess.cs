@@ -21,7 +21,10 @@ public static class HostProcess
     /// <summary>The test host with broken pipelines, <c>tests/Pipelines.TestHost</c>.</summary>
     public static string TestHost => HostDll("tests/Pipelines.TestHost", "pipelines-testhost.dll");
 
-    public static async Task<HostResult> RunAsync(string hostDll, string workingDirectory, params string[] args)
+    public static Task<HostResult> RunAsync(string hostDll, string workingDirectory, params string[] args) =>
+        RunAsync(hostDll, workingDirectory, new Dictionary<string, string>(), args);
+
+    public static async Task<HostResult> RunAsync(string hostDll, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -37,6 +40,11 @@ public static class HostProcess
         }
 
         start.Environment.Remove("PIPELINES_ENVIRONMENT");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
