@@ -1,0 +1,23 @@
+using Pipelines.State;
+
+namespace Pipelines.Core.Tests.State;
+
+public sealed class InMemoryRunStoreTests : RunStoreContractTests
+{
+    protected override IRunStore CreateStore() => new InMemoryRunStore();
+
+    [Fact]
+    public void Its_location_is_memory() => Assert.Equal("memory", Store.Location);
+
+    [Fact]
+    public void Locks_belong_to_one_instance()
+    {
+        using var other = new InMemoryRunStore();
+        using var mine = Store.TryLockRun("etl", "r1", out _);
+
+        using var theirs = other.TryLockRun("etl", "r1", out _);
+
+        Assert.NotNull(mine);
+        Assert.NotNull(theirs);
+    }
+}

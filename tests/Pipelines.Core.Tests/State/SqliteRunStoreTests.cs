@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Pipelines.Execution;
+using Pipelines.State;
+
+namespace Pipelines.Core.Tests.State;
+
+public sealed class SqliteRunStoreTests : RunStoreContractTests
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("pipelines-store-").FullName;
+
+    private string StatePath => RunPaths.DefaultStatePath(_root);
+
+    protected override IRunStore CreateStore() => new SqliteRunStore(StatePath);
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public void The_file_and_its_folder_are_created_where_asked()
+    {
+        Assert.Equal(Path.Combine(_root, ".pipelines", "state.db"), Store.Location);
+        Assert.True(File.Exists(StatePath));
+    }
+
+    [Fact]
+    public void A_reopened_store_sees_everything_written_before()
+    {
+        var (run, tasks, attempts) = FullRecords();
+        Commit(run, tasks, attempts, dagId: run.DagId, runId: run.RunId);
+        Store.Dispose();
+
+        using var reopened = new SqliteRunStore(StatePath);
+
+        AssertRoundTrip(reopened, run, tasks, attempts);
+    }
+
+    [Fact]
+    public void The_file_is_in_wal_mode_with_schema_version_1()
+    {
+        _ = Store;
+
+        using var connection = Connect();
+        Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
+        Assert.Equal(1L, Scalar(connection, "PRAGMA user_version"));
+        Assert.Equal(
+            ["attempts", "dag_runs", "task_instances"],
+            Rows(connection, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").Select(r => (string)r[0]));
+    }
+
+    [Fact]
+    public void States_and_times_are_readable_text_in_the_file()
+    {
+        var logical = new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.FromHours(1));
+        Commit(
+            Run("manual__2026-11-25T00:00:00+01:00", logical) with { State = RunState.Cancelled },
+            [Task("load", TaskState.UpstreamFailed), Task("extract", TaskState.UpForRetry, 1)],
+            [Attempt("extract", 1, AttemptState.Starting)],
+            runId: "manual__2026-11-25T00:00:00+01:00");
+
+        using var connection = Connect();
+        var run = Assert.Single(Rows(connection, "SELECT state, logical_date FROM dag_runs"));
+        Assert.Equal(["cancelled", "2026-11-25T00:00:00.0000000+01:00"], run);
+        Assert.Equal(
+            ["up_for_retry", "upstream_failed"],
+            Rows(connection, "SELECT state FROM task_instances ORDER BY task_id").Select(r => (string)r[0]));
+        Assert.Equal("starting", Scalar(connection, "SELECT state FROM attempts"));
+    }
+
+    [Fact]
+    public void A_file_from_a_newer_version_is_refused_and_left_unchanged()
+    {
+        Commit(Run("r1"), [Task("a")]);
+        Store.Dispose();
+        using (var connection = Connect())
+        {
+            Scalar(connection, "PRAGMA user_version = 2");
+        }
+
+        var before = File.ReadAllBytes(StatePath);
+
+        var error = Assert.Throws<RunStoreVersionException>(() => new SqliteRunStore(StatePath));
+
+        Assert.Contains(StatePath, error.Message, StringComparison.Ordinal);
+        Assert.Contains("version 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("version 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Upgrade Pipelines", error.Message, StringComparison.Ordinal);
+        Assert.Equal((StatePath, 2, 1), (error.FilePath, error.FileVersion, error.SupportedVersion));
+        Assert.Equal(before, File.ReadAllBytes(StatePath));
+    }
+
+    [Theory]
+    [InlineData("not a database")]
+    [InlineData("{\"environments\": {\"local\": {\"runtime\": \"process\"}}, \"padding\": \"................................................................................................................\"}")]
+    public void A_file_that_is_not_sqlite_is_refused_with_its_name(string content)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StatePath)!);
+        File.WriteAllText(StatePath, content);
+
+        var error = Assert.Throws<RunStoreException>(() => new SqliteRunStore(StatePath));
+
+        Assert.Contains(StatePath, error.Message, StringComparison.Ordinal);
+        Assert.Contains("not a SQLite database", error.Message, StringComparison.Ordinal);
+        Assert.Equal(content, File.ReadAllText(StatePath));
+    }
+
+    [Fact]
+    public void A_sqlite_file_of_another_program_is_refused()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StatePath)!);
+        using (var connection = Connect())
+        {
+            Scalar(connection, "CREATE TABLE customers (id INTEGER)");
+        }
+
+        var error = Assert.Throws<RunStoreException>(() => new SqliteRunStore(StatePath));
+
+        Assert.Contains("not a Pipelines run store", error.Message, StringComparison.Ordinal);
+        using var check = Connect();
+        Assert.Equal(0L, Scalar(check, "SELECT count(*) FROM sqlite_schema WHERE name = 'dag_runs'"));
+    }
+
+    [Fact]
+    public void Two_stores_on_one_file_see_each_others_commits_and_locks()
+    {
+        using var second = new SqliteRunStore(StatePath);
+        Commit(Run("r1"));
+
+        Assert.NotNull(second.FindRun("etl", "r1"));
+        using var held = Store.TryLockRun("etl", "r1", out _);
+        Assert.Null(second.TryLockRun("etl", "r1", out var holder));
+        Assert.Contains($"pid {Environment.ProcessId}", holder, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lock_files_live_beside_the_store_and_stay_after_release()
+    {
+        var expected = RunPaths.LockFile(Path.Combine(_root, ".pipelines", "locks"), "etl", "manual__2026-11-25T00:00:00+00:00");
+
+        Store.TryLockRun("etl", "manual__2026-11-25T00:00:00+00:00", out _)!.Dispose();
+
+        // Kept: deleting a lock file another process waits on would let two processes hold the run.
+        Assert.True(File.Exists(expected));
+        Assert.Matches("^etl__manual__2026-11-25T00_00_00_00_00-[0-9a-f]{12}\\.lock$", Path.GetFileName(expected));
+    }
+
+    [Fact]
+    public void A_lock_held_by_a_process_that_is_killed_is_free_again()
+    {
+        const string Flock = "/usr/bin/flock";
+        if (!File.Exists(Flock))
+        {
+            Assert.Skip($"{Flock} (util-linux) is not installed, so no child process can hold the lock.");
+        }
+
+        var lockPath = RunPaths.LockFile(Path.Combine(_root, ".pipelines", "locks"), "etl", "r1");
+        Directory.CreateDirectory(Path.GetDirectoryName(lockPath)!);
+        // --close: only flock itself holds the lock, not the sleep it runs.
+        using var child = Process.Start(new ProcessStartInfo(Flock) { ArgumentList = { "--close", lockPath, "sleep", "60" } })!;
+        try
+        {
+            string? holder = null;
+            var waiting = Stopwatch.StartNew();
+            while (true)
+            {
+                using (var probe = Store.TryLockRun("etl", "r1", out holder))
+                {
+                    if (probe is null)
+                    {
+                        break;
+                    }
+                }
+
+                Assert.False(child.HasExited, $"flock exited with {(child.HasExited ? child.ExitCode : 0)} before taking the lock");
+                Assert.True(waiting.Elapsed < TimeSpan.FromSeconds(5), "flock did not take the lock within 5 s");
+                Thread.Sleep(10);
+            }
+
+            Assert.Contains("another process", holder, StringComparison.Ordinal);
+
+            child.Kill(entireProcessTree: true); // SIGKILL: no chance to release anything itself
+            child.WaitForExit();
+
+            using var taken = Store.TryLockRun("etl", "r1", out holder);
+            Assert.NotNull(taken);
+            Assert.Null(holder);
+        }
+        finally
+        {
+            if (!child.HasExited)
+            {
+                child.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = StatePath, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static List<object[]> Rows(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<object[]>();
+        while (reader.Read())
+        {
+            var row = new object[reader.FieldCount];
+            reader.GetValues(row);
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+}
