@@ -1,0 +1,268 @@
+using System.Text.RegularExpressions;
+using Pipelines.Execution;
+
+namespace Pipelines.Core.Tests.Execution.Process;
+
+public sealed class ProcessRuntimeTests : IDisposable
+{
+    private readonly ProcessTestBed _bed = new();
+
+    public void Dispose() => _bed.Dispose();
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public async Task The_exit_code_is_the_result(int code)
+    {
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", $"exit {code}"));
+
+        var result = await _bed.RunAsync(attempt);
+
+        Assert.Equal(AttemptResult.Exited(code), result);
+    }
+
+    [Fact]
+    public async Task Stdout_and_stderr_lines_reach_the_sink_in_order_within_each_stream()
+    {
+        var sink = new RecordingSink();
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "for i in 1 2 3; do echo out$i; echo err$i >&2; done"));
+
+        await _bed.RunAsync(attempt, sink);
+
+        var lines = sink.Lines;
+        Assert.Equal(["out1", "out2", "out3"], lines.Where(l => l.StartsWith("out", StringComparison.Ordinal)));
+        Assert.Equal(["err1", "err2", "err3"], lines.Where(l => l.StartsWith("err", StringComparison.Ordinal)));
+        Assert.Equal(6, lines.Count);
+    }
+
+    [Fact]
+    public async Task The_handle_is_the_pid_and_its_start_time_and_is_reported_before_the_end()
+    {
+        var sink = new RecordingSink();
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "echo $$"));
+
+        await _bed.RunAsync(attempt, sink);
+
+        var match = Regex.Match(sink.Handle ?? "", "^pid:([0-9]+):start:([0-9]+)$");
+        Assert.True(match.Success, sink.Handle);
+        Assert.Equal(match.Groups[1].Value, Assert.Single(sink.Lines));
+    }
+
+    [Fact]
+    public async Task The_output_file_content_is_returned_raw()
+    {
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "printf '{\"rows\": 3}' > \"$PIPELINES_OUTPUT\""));
+
+        var result = await _bed.RunAsync(attempt);
+
+        Assert.Equal(AttemptResult.Exited(0, "{\"rows\": 3}"), result);
+    }
+
+    [Fact]
+    public async Task No_output_is_null_and_the_attempt_directory_is_deleted_after()
+    {
+        var sink = new RecordingSink();
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "echo \"$PIPELINES_OUTPUT\"; pwd"));
+
+        var result = await _bed.RunAsync(attempt, sink);
+
+        Assert.Null(result.Output);
+        var work = Path.Combine(_bed.Root, ".pipelines", "work");
+        Assert.StartsWith(work + "/", sink.Lines[0]);
+        Assert.StartsWith(work + "/", sink.Lines[1]);
+        Assert.False(File.Exists(sink.Lines[0]));
+        Assert.False(Directory.Exists(sink.Lines[1]));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(work));
+    }
+
+    [Fact]
+    public async Task Only_path_home_lang_and_tz_of_the_host_leak_into_the_environment()
+    {
+        Environment.SetEnvironmentVariable("PIPELINES_TEST_MUST_NOT_LEAK", "leak");
+        var sink = new RecordingSink();
+        var attempt = ProcessTestBed.Render(t => t
+            .Command("awk", "BEGIN { for (k in ENVIRON) print k \"=\" ENVIRON[k] }")
+            .Env("LOG_LEVEL", "INFO"));
+
+        await _bed.RunAsync(attempt, sink);
+
+        var environment = sink.Lines.Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        var expected = new[] { "PATH", "HOME", "LANG", "TZ" }.Where(v => Environment.GetEnvironmentVariable(v) is not null)
+            .Append("LOG_LEVEL").Append("PIPELINES_OUTPUT").Append("PIPELINES_ATTEMPT").Order(StringComparer.Ordinal);
+        Assert.Equal(expected, environment.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(Environment.GetEnvironmentVariable("PATH"), environment["PATH"]);
+        Assert.Equal("INFO", environment["LOG_LEVEL"]);
+        Assert.Equal(ProcessTestBed.AttemptId(attempt), environment["PIPELINES_ATTEMPT"]);
+        Assert.StartsWith(Path.Combine(_bed.Root, ".pipelines", "work") + "/", environment["PIPELINES_OUTPUT"]);
+    }
+
+    [Fact]
+    public async Task A_task_cannot_override_the_output_and_attempt_variables()
+    {
+        var sink = new RecordingSink();
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "echo \"$PIPELINES_ATTEMPT\"").Env("PIPELINES_ATTEMPT", "forged"));
+
+        await _bed.RunAsync(attempt, sink);
+
+        Assert.Equal([ProcessTestBed.AttemptId(attempt)], sink.Lines);
+    }
+
+    [Fact]
+    public async Task Without_a_command_the_first_arg_is_the_program()
+    {
+        var sink = new RecordingSink();
+        var attempt = ProcessTestBed.Render(t => t.Args("sh", "-c", "echo via-args"));
+
+        var result = await _bed.RunAsync(attempt, sink);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["via-args"], sink.Lines);
+    }
+
+    [Fact]
+    public async Task No_shell_is_involved_unless_the_command_is_one()
+    {
+        var sink = new RecordingSink();
+        var attempt = ProcessTestBed.Render(t => t.Command("echo", "$HOME", "a;b", "*"));
+
+        await _bed.RunAsync(attempt, sink);
+
+        Assert.Equal(["$HOME a;b *"], sink.Lines);
+    }
+
+    [Fact]
+    public async Task A_task_with_neither_command_nor_args_is_lost_naming_the_image()
+    {
+        var sink = new RecordingSink();
+        var attempt = ProcessTestBed.Render(_ => { });
+
+        var result = await _bed.RunAsync(attempt, sink);
+
+        Assert.Equal(AttemptOutcome.Lost, result.Outcome);
+        Assert.Contains("neither a command nor args", result.Reason);
+        Assert.Contains("registry.localhost/etl/runner:1.0", result.Reason);
+        Assert.Null(sink.Handle);
+    }
+
+    [Fact]
+    public async Task A_program_not_on_path_is_lost()
+    {
+        var result = await _bed.RunAsync(ProcessTestBed.Render(t => t.Command("no-such-program-xyz", "--help")));
+
+        Assert.Equal(AttemptOutcome.Lost, result.Outcome);
+        Assert.Contains("'no-such-program-xyz' was not found on PATH", result.Reason);
+    }
+
+    [Fact]
+    public async Task A_named_volume_keeps_what_one_attempt_wrote_for_the_next()
+    {
+        var first = ProcessTestBed.Render(t => t.Command("sh", "-c", "echo hello > /data/x").Mount(Volume.Named("shared"), "/data"));
+        var second = ProcessTestBed.Render(t => t.Command("cat", "/data/x").Mount(Volume.Named("shared"), "/data"), tryNumber: 2);
+        var sink = new RecordingSink();
+
+        Assert.Equal(0, (await _bed.RunAsync(first)).ExitCode);
+        var result = await _bed.RunAsync(second, sink);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["hello"], sink.Lines);
+        Assert.Equal("hello\n", File.ReadAllText(Path.Combine(_bed.Root, ".pipelines", "volumes", "shared", "x")));
+    }
+
+    [Fact]
+    public async Task Mount_paths_are_rewritten_in_the_brief_shell_command_and_in_env_values()
+    {
+        var volume = Path.Combine(_bed.Root, ".pipelines", "volumes", "v");
+        Directory.CreateDirectory(volume);
+        File.WriteAllText(Path.Combine(volume, "a.csv"), "id\n1\n");
+        var sink = new RecordingSink();
+        var attempt = ProcessTestBed.Render(t => t
+            .Command("sh", "-c", "cat /data/a.csv > /data/b.csv; echo \"$OUT\"")
+            .Env("OUT", "--out=/data/x")
+            .Mount(Volume.Named("v"), "/data"));
+
+        var result = await _bed.RunAsync(attempt, sink);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("id\n1\n", File.ReadAllText(Path.Combine(volume, "b.csv")));
+        Assert.Equal([$"--out={volume}/x"], sink.Lines);
+    }
+
+    [Fact]
+    public async Task A_working_dir_under_a_mount_is_mapped_and_created()
+    {
+        var sink = new RecordingSink();
+        var attempt = ProcessTestBed.Render(t => t.Command("pwd").WorkingDir("/data/sub").Mount(Volume.Named("w"), "/data"));
+
+        await _bed.RunAsync(attempt, sink);
+
+        Assert.Equal([Path.Combine(_bed.Root, ".pipelines", "volumes", "w", "sub")], sink.Lines);
+    }
+
+    [Fact]
+    public async Task A_working_dir_that_is_neither_mounted_nor_on_this_machine_is_lost()
+    {
+        var result = await _bed.RunAsync(ProcessTestBed.Render(t => t.Command("pwd").WorkingDir("/no-such-dir-of-the-image")));
+
+        Assert.Equal(AttemptOutcome.Lost, result.Outcome);
+        Assert.Contains("working dir '/no-such-dir-of-the-image'", result.Reason);
+    }
+
+    [Fact]
+    public async Task A_temp_volume_lives_as_long_as_the_attempt()
+    {
+        var sink = new RecordingSink();
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "echo t > /scratch/f && cat /scratch/f && echo /scratch").Mount(Volume.Temp("1Gi"), "/scratch"));
+
+        var result = await _bed.RunAsync(attempt, sink);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("t", sink.Lines[0]);
+        Assert.StartsWith(Path.Combine(_bed.Root, ".pipelines", "work") + "/", sink.Lines[1]);
+        Assert.False(Directory.Exists(sink.Lines[1]));
+    }
+
+    [Fact]
+    public async Task A_host_path_volume_is_the_host_directory_itself()
+    {
+        var host = Path.Combine(_bed.Root, "input");
+        Directory.CreateDirectory(host);
+        File.WriteAllText(Path.Combine(host, "a.txt"), "from host");
+        var sink = new RecordingSink();
+        var attempt = ProcessTestBed.Render(t => t.Command("cat", "/in/a.txt").Mount(Volume.HostPath(host), "/in", readOnly: true));
+
+        await _bed.RunAsync(attempt, sink);
+
+        Assert.Equal(["from host"], sink.Lines);
+    }
+
+    [Fact]
+    public async Task A_sub_path_selects_a_directory_inside_the_volume()
+    {
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "echo 1 > /data/x").Mount(Volume.Named("v"), "/data", subPath: "day/2026"));
+
+        await _bed.RunAsync(attempt);
+
+        Assert.True(File.Exists(Path.Combine(_bed.Root, ".pipelines", "volumes", "v", "day", "2026", "x")));
+    }
+
+    [Fact]
+    public async Task A_config_map_is_lost_with_a_clear_reason()
+    {
+        var fromEnv = await _bed.RunAsync(ProcessTestBed.Render(t => t.Command("true").EnvFromConfigMap("app-config")));
+        var asVolume = await _bed.RunAsync(ProcessTestBed.Render(t => t.Command("true").Mount(Volume.ConfigMap("cfg"), "/etc/cfg")));
+
+        Assert.Equal(AttemptOutcome.Lost, fromEnv.Outcome);
+        Assert.Contains("config map 'app-config' (envFrom) is not available to the process runtime", fromEnv.Reason);
+        Assert.Equal(AttemptOutcome.Lost, asVolume.Outcome);
+        Assert.Contains("config map 'cfg' (mount '/etc/cfg') is not available to the process runtime", asVolume.Reason);
+    }
+
+    [Fact]
+    public async Task A_named_volume_that_could_escape_its_directory_is_lost()
+    {
+        var result = await _bed.RunAsync(ProcessTestBed.Render(t => t.Command("true").Mount(Volume.Named("../etc"), "/data")));
+
+        Assert.Equal(AttemptOutcome.Lost, result.Outcome);
+        Assert.Contains("volume name '../etc'", result.Reason);
+    }
+}

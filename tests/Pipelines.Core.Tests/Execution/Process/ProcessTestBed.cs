@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Time.Testing;
+using Pipelines.Environments;
+using Pipelines.Execution;
+using Pipelines.Rendering;
+using Pipelines.Secrets;
+
+namespace Pipelines.Core.Tests.Execution.Process;
+
+/// <summary>A temporary project root with a process runtime over it; deletes the root when disposed.</summary>
+internal sealed class ProcessTestBed : IDisposable
+{
+    public ProcessTestBed(IReadOnlyDictionary<string, string>? secretVariables = null, string? secretsFile = null, bool fakeTime = false)
+    {
+        Root = Path.Combine(Path.GetTempPath(), "pipelines-process-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Root);
+        Secrets = new EnvironmentSecretResolver(secretsFile, secretVariables ?? new Dictionary<string, string>());
+        Time = fakeTime ? new FakeTimeProvider() : null;
+        Runtime = new ProcessRuntime(Root, Secrets, (TimeProvider?)Time ?? TimeProvider.System, Masker);
+    }
+
+    public string Root { get; }
+
+    public EnvironmentSecretResolver Secrets { get; }
+
+    public SecretMasker Masker { get; } = new();
+
+    public FakeTimeProvider? Time { get; }
+
+    public ProcessRuntime Runtime { get; }
+
+    /// <summary>
+    /// Renders one task of a DAG whose id is unique to this call, so that attempt ids (and the
+    /// PIPELINES_ATTEMPT marker looked for in /proc) never collide between tests that run in parallel.
+    /// </summary>
+    public static RenderedTask Render(Action<TaskBuilder> define, int tryNumber = 1, string? dagId = null, string taskId = "t")
+    {
+        var dag = new DagBuilder().Id(dagId ?? NewDagId()).Schedule("@daily");
+        define(dag.Container(taskId, "registry.localhost/etl/runner:1.0"));
+        var run = RunContext.Create(dag.Build(), new DateOnly(2026, 11, 25), EnvironmentConfig.DefaultLocal);
+        return TaskRenderer.Render(run, run.Dag[taskId], tryNumber);
+    }
+
+    public static string NewDagId() => "p" + Guid.NewGuid().ToString("N")[..12];
+
+    public static string AttemptId(RenderedTask attempt) =>
+        AttemptNames.AttemptId(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber);
+
+    /// <summary>Live processes carrying the attempt's PIPELINES_ATTEMPT marker.</summary>
+    public static List<int> Marked(RenderedTask attempt) =>
+        OperatingSystem.IsLinux() ? ProcessTable.FindWithEnvironment($"PIPELINES_ATTEMPT={AttemptId(attempt)}") : [];
+
+    /// <summary>Runs an attempt to its end (bounded by the test's own cancellation).</summary>
+    public Task<AttemptResult> RunAsync(RenderedTask attempt, RecordingSink? sink = null) =>
+        Runtime.RunAsync(attempt, sink ?? new RecordingSink(), TestContext.Current.CancellationToken);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
