@@ -59,6 +59,28 @@ public enum TriggerRule
     /// <summary>No upstream was skipped.</summary>
     NoneSkipped,
 
-    /// <summary>Run whatever the upstream states, once they are done.</summary>
+    /// <summary>No dependency at all: run at any time, without waiting for upstream tasks (Airflow's <c>always</c>).</summary>
     Always,
+}
+
+/// <summary>Airflow's names of trigger rules.</summary>
+public static class TriggerRuleNames
+{
+    /// <summary>The rule as Airflow spells it: <c>all_success</c>, <c>none_failed_min_one_success</c>, …</summary>
+    public static string ToSnakeCase(this TriggerRule rule)
+    {
+        var name = rule.ToString();
+        var text = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(name[i]))
+            {
+                text.Append('_');
+            }
+
+            text.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return text.ToString();
+    }
 }

@@ -1,0 +1,87 @@
+using Pipelines.Rendering;
+using Pipelines.State;
+
+namespace Pipelines.Execution;
+
+/// <summary>
+/// Runs a DAG on a runtime: event-driven (a task starts the moment its last upstream settles),
+/// bounded by the DAG's max active tasks and by pools, longest remaining path first, with Airflow's
+/// trigger rules, retries with backoff, per-attempt timeouts, skip exit codes and outputs. Every
+/// transition is committed to the run store before it is acted on, so a re-run of the same DAG and
+/// logical date resumes: succeeded tasks are kept, live attempts adopted, the rest run.
+/// All waiting uses the injected <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class Executor
+{
+    private readonly object _idleGate = new();
+    private TaskCompletionSource _idle = NewIdle();
+    private int _pendingEvents;
+
+    /// <summary>Creates an executor.</summary>
+    public Executor(IContainerRuntime runtime, IRunStore store, TimeProvider time, ExecutorOptions? options = null)
+    {
+        Runtime = runtime ?? throw new ArgumentNullException(nameof(runtime));
+        Store = store ?? throw new ArgumentNullException(nameof(store));
+        Time = time ?? throw new ArgumentNullException(nameof(time));
+        Options = options ?? new ExecutorOptions();
+    }
+
+    internal IContainerRuntime Runtime { get; }
+
+    internal IRunStore Store { get; }
+
+    internal TimeProvider Time { get; }
+
+    internal ExecutorOptions Options { get; }
+
+    internal object StoreGate { get; } = new();
+
+    /// <summary>
+    /// Runs (or resumes) <paramref name="run"/> to its end. Cancelling <paramref name="cancellationToken"/>
+    /// stops running attempts (grace period, then kill), records them cancelled and returns.
+    /// </summary>
+    /// <exception cref="PipelineDefinitionException">A task names a pool that does not exist, or needs more slots than it has; nothing was started.</exception>
+    public Task<RunOutcome> RunAsync(RunContext run, IRunObserver? observer = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new RunSession(this, run, observer ?? NullRunObserver.Instance, cancellationToken).RunAsync();
+    }
+
+    /// <summary>
+    /// Completes when the scheduling loop waits with no event left to handle — for tests that drive
+    /// a fake clock: advance time, then await this before looking.
+    /// </summary>
+    public Task WhenIdleAsync()
+    {
+        lock (_idleGate)
+        {
+            return _idle.Task;
+        }
+    }
+
+    internal void EventPosted()
+    {
+        lock (_idleGate)
+        {
+            _pendingEvents++;
+            if (_idle.Task.IsCompleted)
+            {
+                _idle = NewIdle();
+            }
+        }
+    }
+
+    internal void EventsHandled(int count, bool finished)
+    {
+        lock (_idleGate)
+        {
+            _pendingEvents -= count;
+            if (_pendingEvents == 0 || finished)
+            {
+                _idle.TrySetResult();
+            }
+        }
+    }
+
+    private static TaskCompletionSource NewIdle() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,23 @@
+namespace Pipelines.Execution;
+
+/// <summary>How the executor runs a DAG: slots, pools, where logs go, and what masks secrets.</summary>
+public sealed record ExecutorOptions
+{
+    /// <summary>Overrides the DAG's max active tasks.</summary>
+    public int? MaxActiveTasks { get; init; }
+
+    /// <summary>Pool name → slots. A task in a pool not named here is a usage error before the run starts.</summary>
+    public IReadOnlyDictionary<string, int> Pools { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>The project root: logs go to <c>.pipelines/logs/</c> under it. Null writes no log files.</summary>
+    public string? LogRoot { get; init; }
+
+    /// <summary>Masks secret values in every log line and reason; null masks nothing.</summary>
+    public Func<string, string> Mask { get; init; } = static s => s;
+
+    /// <summary>A number in [0, 1) for retry jitter; random by default, fixed in tests.</summary>
+    public Func<double> Jitter { get; init; } = Random.Shared.NextDouble;
+
+    /// <summary>Runs only these tasks, ignoring their dependencies (the <c>test</c> verb); null runs the DAG.</summary>
+    public IReadOnlySet<string>? OnlyTasks { get; init; }
+}
