@@ -9,7 +9,7 @@ namespace Pipelines.Hosting;
 
 /// <summary>
 /// The command line of a host program: <c>return await PipelineHost.RunAsync(args, typeof(Program).Assembly);</c>
-/// gives it the verbs <c>list</c>, <c>validate</c>, <c>graph</c> and <c>render</c> over the pipelines of that assembly.
+/// gives it the verbs <c>list</c>, <c>validate</c>, <c>graph</c>, <c>render</c>, <c>run</c>, <c>test</c>, <c>runs</c> and <c>clear</c> over the pipelines of that assembly.
 /// Exit codes: 0 success, 1 a task failed, 2 a definition or usage error.
 /// </summary>
 public static class PipelineHost
@@ -32,6 +32,10 @@ public static class PipelineHost
             ValidateCommand.Create(context),
             GraphCommand.Create(context),
             RenderCommand.Create(context),
+            RunCommand.Create(context),
+            TestCommand.Create(context),
+            RunsCommand.Create(context),
+            ClearCommand.Create(context),
         };
 
         var result = root.Parse(args);
@@ -48,6 +52,8 @@ public static class PipelineHost
             return ExitCodes.UsageError;
         }
 
-        return await result.InvokeAsync(new InvocationConfiguration { Output = options.Out, Error = options.Error }, cancellationToken);
+        // No ProcessTerminationTimeout: the run verb handles SIGINT and SIGTERM itself, stopping its
+        // attempts gracefully and exiting 130 or 143, instead of being killed at once.
+        return await result.InvokeAsync(new InvocationConfiguration { Output = options.Out, Error = options.Error, ProcessTerminationTimeout = null }, cancellationToken);
     }
 }

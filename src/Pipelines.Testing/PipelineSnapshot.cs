@@ -57,7 +57,7 @@ public static class PipelineSnapshot
         var tasks = new JsonObject();
         foreach (var id in taskIds)
         {
-            var spec = renderer.Render(TaskRenderer.Render(run, dag[id]), projectRoot ?? Environment.CurrentDirectory);
+            var spec = renderer.Render(TaskRenderer.Preview(run, dag[id]), projectRoot ?? Environment.CurrentDirectory);
             var entry = new JsonObject { ["name"] = spec.Name, ["spec"] = spec.Spec.DeepClone() };
             if (!spec.Diagnostics.IsEmpty)
             {

@@ -40,6 +40,15 @@ public sealed record EnvironmentConfig
     /// <summary>Values templates read as <c>var.NAME</c>.</summary>
     public ImmutableSortedDictionary<string, string> Vars { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 
+    /// <summary>Pools: name → slots. A task's <c>Pool(name)</c> must name one of them.</summary>
+    public ImmutableSortedDictionary<string, int> Pools { get; init; } = ImmutableSortedDictionary<string, int>.Empty;
+
+    /// <summary>
+    /// A JSON file of secret values for local runtimes (<c>{"secret": {"KEY": "value"}}</c>), relative
+    /// to the project root; values also come from <c>PIPELINES_SECRET_&lt;NAME&gt;_&lt;KEY&gt;</c> variables.
+    /// </summary>
+    public string? SecretsFile { get; init; }
+
     /// <summary>The built-in <c>local</c> environment, used when there is no <c>pipelines.json</c>.</summary>
     public static EnvironmentConfig DefaultLocal { get; } = new() { Name = "local" };
 

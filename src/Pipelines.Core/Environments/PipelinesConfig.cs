@@ -112,7 +112,7 @@ public sealed class PipelinesConfig
         public EnvironmentConfig ReadEnvironment(string name, JsonElement element)
         {
             var at = $"$.environments.{name}";
-            ExpectObject(element, at, ["runtime", "docker", "kubernetes", "registry", "vars"]);
+            ExpectObject(element, at, ["runtime", "docker", "kubernetes", "registry", "vars", "pools", "secretsFile"]);
             var runtime = OptionalString(element, "runtime", at) ?? "auto";
             if (!EnvironmentConfig.Runtimes.Contains(runtime))
             {
@@ -146,7 +146,28 @@ public sealed class PipelinesConfig
                 Kubernetes = kubernetes,
                 Registry = StringMap(element, "registry", at),
                 Vars = StringMap(element, "vars", at),
+                Pools = Pools(element, at),
+                SecretsFile = OptionalString(element, "secretsFile", at),
             };
+        }
+
+        private ImmutableSortedDictionary<string, int> Pools(JsonElement element, string at)
+        {
+            if (!element.TryGetProperty("pools", out var pools))
+            {
+                return ImmutableSortedDictionary<string, int>.Empty;
+            }
+
+            ExpectObject(pools, $"{at}.pools", null);
+            var builder = ImmutableSortedDictionary.CreateBuilder<string, int>(StringComparer.Ordinal);
+            foreach (var pool in pools.EnumerateObject())
+            {
+                builder[pool.Name] = pool.Value.ValueKind == JsonValueKind.Number && pool.Value.TryGetInt32(out var slots) && slots >= 1
+                    ? slots
+                    : throw new PipelinesConfigException(path, $"{at}.pools.{pool.Name}", $"must be a whole number of slots, 1 or more, not {Describe(pool.Value)}");
+            }
+
+            return builder.ToImmutable();
         }
 
         public void ExpectObject(JsonElement element, string at, string[]? allowed)

@@ -198,14 +198,21 @@ internal sealed class RunSession
 
                 _tryNumber[i] = task.TryNumber;
                 latest.TryGetValue(task.TaskId, out var last);
-                if (task.State is TaskState.Success or TaskState.Skipped && _included[i])
+                if (task.State == TaskState.Success && last is { State: AttemptState.Success, Output: { } output })
+                {
+                    // Outputs of every succeeded task, also those a test run does not include.
+                    _outputs[task.TaskId] = JsonDocument.Parse(output).RootElement.Clone();
+                }
+
+                if (Options.OnlyTasks is not null)
+                {
+                    continue; // the test verb runs its tasks whatever they did before
+                }
+
+                if (task.State is TaskState.Success or TaskState.Skipped)
                 {
                     _state[i] = task.State;
                     _reason[i] = task.Reason;
-                    if (task.State == TaskState.Success && last is { State: AttemptState.Success, Output: { } output })
-                    {
-                        _outputs[task.TaskId] = JsonDocument.Parse(output).RootElement.Clone();
-                    }
                 }
                 else if (last is { State: AttemptState.Starting or AttemptState.Running } && _included[i])
                 {
@@ -228,7 +235,8 @@ internal sealed class RunSession
             _executor.Runtime.Name,
             JsonSerializer.Serialize(_run.Params),
             now,
-            null)) with { State = RunState.Running, EndedAt = null, Runtime = _executor.Runtime.Name, Environment = _run.Environment.Name };
+            null)) with
+        { State = RunState.Running, EndedAt = null, Runtime = _executor.Runtime.Name, Environment = _run.Environment.Name };
         batch.Runs.Add(_record);
         return adopt;
     }

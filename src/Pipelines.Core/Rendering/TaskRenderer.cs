@@ -19,7 +19,16 @@ public static class TaskRenderer
     /// <param name="tryNumber">The attempt number, from 1.</param>
     /// <param name="upstreamOutputs">Output JSON objects of upstream tasks, by task id.</param>
     /// <exception cref="PipelineDefinitionException">Every field that could not be rendered, or whose rendered value is invalid.</exception>
-    public static RenderedTask Render(RunContext run, ContainerTask task, int tryNumber = 1, IReadOnlyDictionary<string, JsonElement>? upstreamOutputs = null)
+    public static RenderedTask Render(RunContext run, ContainerTask task, int tryNumber = 1, IReadOnlyDictionary<string, JsonElement>? upstreamOutputs = null) =>
+        Render(run, task, tryNumber, upstreamOutputs, preview: false);
+
+    /// <summary>
+    /// Renders an attempt for a preview (<c>render</c>, snapshots): expressions that read upstream
+    /// outputs, known only at run time, stay as written (<c>&lt;&lt; tasks.x.output.rows &gt;&gt;</c>).
+    /// </summary>
+    public static RenderedTask Preview(RunContext run, ContainerTask task) => Render(run, task, 1, null, preview: true);
+
+    private static RenderedTask Render(RunContext run, ContainerTask task, int tryNumber, IReadOnlyDictionary<string, JsonElement>? upstreamOutputs, bool preview)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(task);
@@ -34,7 +43,8 @@ public static class TaskRenderer
             run.Environment.Name,
             run.Params,
             run.Environment.Vars,
-            upstreamOutputs ?? NoOutputs);
+            upstreamOutputs ?? NoOutputs)
+        { PreviewOutputs = preview };
         var session = TemplateRenderer.Shared.Begin(scope);
         var problems = new List<DefinitionProblem>();
         var rendered = task.MapStrings((value, field) =>

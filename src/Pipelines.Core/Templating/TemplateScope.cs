@@ -25,4 +25,11 @@ public sealed record TemplateScope(
     string Environment,
     IReadOnlyDictionary<string, object?> Params,
     IReadOnlyDictionary<string, string> Vars,
-    IReadOnlyDictionary<string, JsonElement> TaskOutputs);
+    IReadOnlyDictionary<string, JsonElement> TaskOutputs)
+{
+    /// <summary>
+    /// For previews (<c>render</c>, snapshots): an expression that reads upstream outputs
+    /// (<c>tasks.*</c>), known only at run time, is kept as written instead of evaluated.
+    /// </summary>
+    public bool PreviewOutputs { get; init; }
+}

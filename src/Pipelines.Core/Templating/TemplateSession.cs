@@ -66,6 +66,11 @@ public sealed class TemplateSession
 
     private string Evaluate(ParsedExpression expression, string field)
     {
+        if (Scope.PreviewOutputs && Array.Exists(expression.References, r => r.Root == TemplateNames.Tasks))
+        {
+            return "<< " + expression.Text + " >>";
+        }
+
         var context = _context ??= new RenderContext(Scope);
         context.Current = expression;
         object? value;

@@ -30,6 +30,11 @@ internal static class CommonOptions
         DefaultValueFactory = _ => [],
     };
 
+    public static Option<string?> State() => new("--state")
+    {
+        Description = "The run store file (default: .pipelines/state.db beside pipelines.json).",
+    };
+
     private static DateOnly ParseDate(ArgumentResult result)
     {
         var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;

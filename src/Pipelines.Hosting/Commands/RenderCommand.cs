@@ -58,7 +58,7 @@ internal static class RenderCommand
         {
             try
             {
-                specs.Add(renderer.Render(TaskRenderer.Render(run, dag[taskId]), context.Config!.RootDirectory));
+                specs.Add(renderer.Render(TaskRenderer.Preview(run, dag[taskId]), context.Config!.RootDirectory));
             }
             catch (PipelineDefinitionException ex)
             {

@@ -12,7 +12,7 @@ public sealed class PipelinesConfigTests : IDisposable
         {
           // comments are allowed
           "environments": {
-            "local": { "runtime": "process", "vars": { "source_host": "localhost", "port": 5432, "debug": true } },
+            "local": { "runtime": "process", "vars": { "source_host": "localhost", "port": 5432, "debug": true }, "pools": { "db": 2 }, "secretsFile": ".pipelines/secrets.json" },
             "production": {
               "runtime": "kubernetes",
               "docker": { "endpoint": "tcp://docker:2375", "network": "edge" },
@@ -53,6 +53,8 @@ public sealed class PipelinesConfigTests : IDisposable
         Assert.Equal("db.internal", production.Vars["source_host"]);
         Assert.Equal("5432", config.Environments["local"].Vars["port"]);
         Assert.Equal("true", config.Environments["local"].Vars["debug"]);
+        Assert.Equal(2, config.Environments["local"].Pools["db"]);
+        Assert.Equal(".pipelines/secrets.json", config.Environments["local"].SecretsFile);
     }
 
     [Fact]
@@ -91,7 +93,8 @@ public sealed class PipelinesConfigTests : IDisposable
 
     [Theory]
     [InlineData("""{ "environments": { "local": { "runtime": "podman" } } }""", "$.environments.local.runtime", "'podman' is not a runtime; use one of: auto, process, docker, kubernetes")]
-    [InlineData("""{ "environments": { "local": { "runtim": "docker" } } }""", "$.environments.local.runtim", "is not a known setting; settings here: runtime, docker, kubernetes, registry, vars")]
+    [InlineData("""{ "environments": { "local": { "runtim": "docker" } } }""", "$.environments.local.runtim", "is not a known setting; settings here: runtime, docker, kubernetes, registry, vars, pools, secretsFile")]
+    [InlineData("""{ "environments": { "local": { "pools": { "db": 0 } } } }""", "$.environments.local.pools.db", "must be a whole number of slots, 1 or more, not 0")]
     [InlineData("""{ "environment": {} }""", "$.environment", "is not a known setting")]
     [InlineData("""{ "environments": { "local": { "vars": { "a": [1] } } } }""", "$.environments.local.vars.a", "must be a string, number or bool, not an array")]
     [InlineData("""{ "environments": { "local": { "kubernetes": { "inCluster": "yes" } } } }""", "$.environments.local.kubernetes.inCluster", "must be true or false")]

@@ -129,4 +129,19 @@ public sealed class TaskRendererTests
 
         Assert.Equal(message, ex.Problems.Single().Message);
     }
+
+    [Fact]
+    public void A_preview_keeps_expressions_that_read_upstream_outputs_as_written()
+    {
+        var run = Run(dag =>
+        {
+            var extract = dag.Container("extract", "img");
+            dag.Container("t", "img").Args("<< ds >>", "rows=<< tasks.extract.output.rows + 1 >>").DependsOn(extract);
+        });
+
+        var preview = TaskRenderer.Preview(run, run.Dag["t"]);
+
+        Assert.Equal(["2026-11-25", "rows=<< tasks.extract.output.rows + 1 >>"], preview.Task.Args);
+        Assert.Throws<PipelineDefinitionException>(() => TaskRenderer.Render(run, run.Dag["t"]));
+    }
 }

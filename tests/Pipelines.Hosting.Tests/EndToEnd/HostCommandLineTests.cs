@@ -94,6 +94,6 @@ public sealed class HostCommandLineTests
         var result = await HostProcess.RunAsync(HostProcess.ExamplesHost, Root, "graph", "customer_etl");
 
         Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Contains("There is no DAG 'customer_etl'; DAGs: customers_etl, portable_pipeline", result.Stderr);
+        Assert.Contains("There is no DAG 'customer_etl'; DAGs: customers_etl, orders_daily, portable_pipeline", result.Stderr);
     }
 }

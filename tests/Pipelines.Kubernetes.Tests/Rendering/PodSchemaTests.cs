@@ -15,13 +15,20 @@ public sealed class PodSchemaTests(ITestOutputHelper output)
         { nameof(CustomersEtl), "production" },
         { nameof(PortablePipeline), "local" },
         { nameof(PortablePipeline), "production" },
+        { nameof(OrdersDaily), "local" },
+        { nameof(OrdersDaily), "production" },
     };
 
     [Theory]
     [MemberData(nameof(ExampleRuns))]
     public async Task Every_pod_of_the_example_pipelines_is_a_valid_pod(string pipeline, string environmentName)
     {
-        IPipeline definition = pipeline == nameof(CustomersEtl) ? new CustomersEtl() : new PortablePipeline();
+        IPipeline definition = pipeline switch
+        {
+            nameof(CustomersEtl) => new CustomersEtl(),
+            nameof(OrdersDaily) => new OrdersDaily(),
+            _ => new PortablePipeline(),
+        };
         var builder = new DagBuilder();
         definition.Define(builder);
         var dag = builder.Build();
@@ -33,7 +40,7 @@ public sealed class PodSchemaTests(ITestOutputHelper output)
         var failures = new List<string>();
         foreach (var task in dag.Tasks)
         {
-            var spec = renderer.Render(TaskRenderer.Render(run, task), config.RootDirectory);
+            var spec = renderer.Render(TaskRenderer.Preview(run, task), config.RootDirectory);
             foreach (var diagnostic in spec.Diagnostics)
             {
                 output.WriteLine(diagnostic.ToString());

@@ -51,7 +51,7 @@ internal static class ExampleDags
 
     public static readonly EnvironmentConfig Local = Config.SelectEnvironment("local", _ => null);
 
-    public static readonly ImmutableArray<Dag> All = [Build(new CustomersEtl()), Build(new PortablePipeline())];
+    public static readonly ImmutableArray<Dag> All = [Build(new CustomersEtl()), Build(new PortablePipeline()), Build(new OrdersDaily())];
 
     private static Dag Build(IPipeline pipeline)
     {

@@ -1,0 +1,158 @@
+using System.CommandLine;
+using Pipelines.Execution;
+using Pipelines.Hosting.Running;
+using Pipelines.State;
+using Spectre.Console;
+
+namespace Pipelines.Hosting.Commands;
+
+/// <summary>
+/// <c>run DAG --date D [--runtime …] [--env NAME] [--param k=v]… [--max-active N] [--plain] [--state FILE]</c>:
+/// runs (or resumes) a DAG for a logical date with live progress; exit 0 when every task
+/// succeeded, 1 when one failed, 130/143 when stopped.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create(HostContext context)
+    {
+        var dag = CommonOptions.DagArgument("The DAG to run.");
+        var date = CommonOptions.Date();
+        var runtime = Runtime();
+        var environment = CommonOptions.Environment();
+        var parameters = CommonOptions.Params();
+        var maxActive = new Option<int?>("--max-active") { Description = "At most this many tasks at once (default: the DAG's max active tasks)." };
+        maxActive.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 1)
+            {
+                result.AddError("--max-active must be 1 or more.");
+            }
+        });
+        var plain = new Option<bool>("--plain") { Description = "One line per event instead of the live view." };
+        var state = CommonOptions.State();
+        var command = new Command("run", "Run a DAG for a logical date; a re-run resumes it.") { dag, date, runtime, environment, parameters, maxActive, plain, state };
+        command.SetAction((result, _) => RunAsync(
+            context,
+            result.GetValue(dag)!,
+            result.GetValue(date),
+            result.GetValue(environment),
+            result.GetValue(parameters)!,
+            result.GetValue(runtime),
+            result.GetValue(maxActive),
+            result.GetValue(plain),
+            result.GetValue(state),
+            onlyTasks: null));
+        return command;
+    }
+
+    public static Option<string?> Runtime()
+    {
+        var runtime = new Option<string?>("--runtime") { Description = "auto, process, docker or kubernetes (default: the environment's)." };
+        runtime.AcceptOnlyFromAmong(RunLauncher.RuntimeNames);
+        return runtime;
+    }
+
+    public static async Task<int> RunAsync(
+        HostContext context,
+        string dagId,
+        DateOnly date,
+        string? environmentName,
+        IReadOnlyDictionary<string, string> parameters,
+        string? runtimeName,
+        int? maxActive,
+        bool plain,
+        string? statePath,
+        IReadOnlySet<string>? onlyTasks,
+        Func<IRunStore, string, string, IRunStore>? storeFor = null)
+    {
+        var dag = context.ValidDagOrReport(dagId);
+        if (dag is null)
+        {
+            return ExitCodes.UsageError;
+        }
+
+        if (onlyTasks is not null && onlyTasks.FirstOrDefault(t => !dag.TryGetTask(t, out _)) is { } unknown)
+        {
+            context.Error.WriteLine($"DAG '{dag.Id}' has no task '{unknown}'; its tasks: {Validation.Names.ListSome(dag.Tasks.Select(t => t.Id), unknown)}");
+            return ExitCodes.UsageError;
+        }
+
+        using var setup = RunLauncher.Prepare(context, dag, date, environmentName, parameters, runtimeName, maxActive, statePath, onlyTasks);
+        if (setup is null)
+        {
+            return ExitCodes.UsageError;
+        }
+
+        using var store = storeFor?.Invoke(setup.Store, dag.Id, setup.Run.RunId);
+        var runStore = store ?? setup.Store;
+        using var runLock = runStore.TryLockRun(dag.Id, setup.Run.RunId, out var holder);
+        if (runLock is null)
+        {
+            context.Error.WriteLine($"DAG '{dag.Id}' for {date:yyyy-MM-dd} is already running ({holder}); wait for it, or stop it first.");
+            return ExitCodes.UsageError;
+        }
+
+        context.Out.WriteLine(setup.RuntimeLine);
+        var resumed = runStore.FindRun(dag.Id, setup.Run.RunId) is not null && onlyTasks is null;
+        context.Out.WriteLine($"{(onlyTasks is null ? "Run" : "Test")} {setup.Run.RunId} of {dag.Id}{(resumed ? " (resuming: succeeded tasks are kept)" : string.Empty)}; store {runStore.Location}");
+
+        using var signals = new StopSignals();
+        // A test run writes no log files: its try numbers belong to a copy of the run, not to the run.
+        var executor = new Executor(setup.Runtime, runStore, TimeProvider.System, onlyTasks is null ? setup.Options : setup.Options with { LogRoot = null });
+        var live = !plain && ReferenceEquals(context.Out, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        RunOutcome outcome;
+        try
+        {
+            if (live)
+            {
+                var view = new LiveProgress(dag);
+                var running = executor.RunAsync(setup.Run, view, signals.Token);
+                await view.ShowAsync(AnsiConsole.Console, running).ConfigureAwait(false);
+                outcome = await running.ConfigureAwait(false);
+            }
+            else
+            {
+                outcome = await executor.RunAsync(setup.Run, new PlainProgress(context.Out, TimeProvider.System), signals.Token).ConfigureAwait(false);
+            }
+        }
+        catch (PipelineDefinitionException ex)
+        {
+            foreach (var problem in ex.Problems)
+            {
+                context.Error.WriteLine($"error: {problem}");
+            }
+
+            return ExitCodes.UsageError;
+        }
+
+        return Report(context, dag, outcome, runStore, setup, signals);
+    }
+
+    private static int Report(HostContext context, Dag dag, RunOutcome outcome, IRunStore store, RunSetup setup, StopSignals signals)
+    {
+        var counts = outcome.Tasks.Values.GroupBy(s => s).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToAirflowName()}");
+        context.Out.WriteLine($"{dag.Id} {outcome.Run.RunId}: {outcome.State.ToAirflowName()} ({string.Join(", ", counts)})");
+        if (outcome.State == RunState.Cancelled)
+        {
+            return signals.ExitCode ?? ExitCodes.Interrupted;
+        }
+
+        foreach (var (taskId, state) in outcome.Tasks.Where(t => t.Value == TaskState.Failed))
+        {
+            var task = store.LoadTasks(dag.Id, outcome.Run.RunId).FirstOrDefault(t => t.TaskId == taskId);
+            var attempt = store.LoadAttempts(dag.Id, outcome.Run.RunId, taskId).LastOrDefault();
+            context.Error.WriteLine($"✗ {taskId} failed (try {task?.TryNumber}): {task?.Reason}");
+            if (attempt?.LogPath is { } path && File.Exists(path))
+            {
+                var tail = File.ReadLines(path).TakeLast(20).ToList();
+                context.Error.WriteLine($"  last {tail.Count} log line(s) of {path}:");
+                foreach (var line in tail)
+                {
+                    context.Error.WriteLine("  | " + setup.Masker.Mask(line));
+                }
+            }
+        }
+
+        return outcome.State == RunState.Success ? ExitCodes.Success : ExitCodes.TaskFailed;
+    }
+}

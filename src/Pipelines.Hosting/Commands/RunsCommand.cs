@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Globalization;
+using Pipelines.Environments;
+using Pipelines.Execution;
+using Pipelines.State;
+
+namespace Pipelines.Hosting.Commands;
+
+/// <summary><c>runs DAG [--state FILE]</c>: the DAG's run history, newest first, with task counts.</summary>
+internal static class RunsCommand
+{
+    public static Command Create(HostContext context)
+    {
+        var dag = CommonOptions.DagArgument("The DAG.");
+        var state = CommonOptions.State();
+        var command = new Command("runs", "List a DAG's runs with their state and task counts.") { dag, state };
+        command.SetAction(result => Run(context, result.GetValue(dag)!, result.GetValue(state)));
+        return command;
+    }
+
+    /// <summary>Opens the run store without creating one; null (with a message) when there is none or it is unreadable.</summary>
+    public static IRunStore? OpenExisting(HostContext context, string? statePath, out bool missing)
+    {
+        missing = false;
+        PipelinesConfig config;
+        try
+        {
+            config = PipelinesConfig.Load(context.Options.WorkingDirectory);
+        }
+        catch (PipelinesConfigException ex)
+        {
+            context.Error.WriteLine(ex.Message);
+            return null;
+        }
+
+        var path = statePath ?? RunPaths.DefaultStatePath(config.RootDirectory);
+        if (!File.Exists(path))
+        {
+            missing = true;
+            return null;
+        }
+
+        try
+        {
+            return new SqliteRunStore(path);
+        }
+        catch (RunStoreException ex)
+        {
+            context.Error.WriteLine(ex.Message);
+            return null;
+        }
+    }
+
+    private static int Run(HostContext context, string dagId, string? statePath)
+    {
+        if (context.FindOrReport(dagId) is null)
+        {
+            return ExitCodes.UsageError;
+        }
+
+        using var store = OpenExisting(context, statePath, out var missing);
+        if (store is null)
+        {
+            if (!missing)
+            {
+                return ExitCodes.UsageError;
+            }
+
+            context.Out.WriteLine($"No runs of '{dagId}' yet.");
+            return ExitCodes.Success;
+        }
+
+        var runs = store.ListRuns(dagId);
+        if (runs.Count == 0)
+        {
+            context.Out.WriteLine($"No runs of '{dagId}' yet.");
+            return ExitCodes.Success;
+        }
+
+        context.Out.WriteLine($"{"RUN",-42}  {"STATE",-9}  {"RUNTIME",-9}  {"ENV",-10}  {"STARTED",-19}  TASKS");
+        foreach (var run in runs)
+        {
+            var tasks = store.LoadTasks(dagId, run.RunId).GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToAirflowName()}");
+            var started = run.StartedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            context.Out.WriteLine($"{run.RunId,-42}  {run.State.ToAirflowName(),-9}  {run.Runtime,-9}  {run.Environment,-10}  {started,-19}  {string.Join(", ", tasks)}");
+        }
+
+        return ExitCodes.Success;
+    }
+}
