@@ -37,3 +37,44 @@ public sealed class ManyProblemsPipeline : IPipeline
         dag.Container("orphan", "busybox:stable").DependsOn("missing");
     }
 }
+
+/// <summary>A task that fails with log lines, and a downstream that is therefore upstream_failed.</summary>
+public sealed class FailingPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("fails");
+        dag.Container("boom", "busybox:stable")
+            .Command("sh", "-c", "for i in $(seq 1 30); do echo \"line $i of boom\"; done; echo 'cannot connect to warehouse' >&2; exit 3")
+            .Then(dag.Container("after", "busybox:stable").Command("true"));
+    }
+}
+
+/// <summary>
+/// first → sleepy → last. sleepy's first try sleeps (so a test can stop or kill the host while it
+/// runs); every try notes its start in a shared volume, so tests see what ran and how often.
+/// </summary>
+public sealed class SlowPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("slow").TaskDefaults(t => t.Mount(Volume.Named("slow-data"), "/data").StopGracePeriod(TimeSpan.FromSeconds(2)));
+        dag.Container("first", "busybox:stable").Command("sh", "-c", "echo first >> /data/first.log")
+            .Then(dag.Container("sleepy", "busybox:stable").Command("sh", "-c",
+                "echo \"start << try_number >>\" >> /data/sleepy.log; echo sleeping; if [ << try_number >> -eq 1 ]; then sleep 60; fi; echo \"end << try_number >>\" >> /data/sleepy.log"))
+            .Then(dag.Container("last", "busybox:stable").Command("sh", "-c", "echo last >> /data/last.log"));
+    }
+}
+
+/// <summary>A task that prints a secret and writes it to its output: both must be masked.</summary>
+public sealed class SecretivePipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("secretive");
+        dag.TaskDefaults(t => t.SecretEnv("DB_PASSWORD", new SecretRef("database-credentials", "SOURCE_DB_PASSWORD")));
+        dag.Container("leak", "busybox:stable")
+            .Command("sh", "-c", "echo \"password is $DB_PASSWORD\"; echo \"$DB_PASSWORD\" >&2; printf '{\"token\": \"%s\"}' \"$DB_PASSWORD\" > \"$PIPELINES_OUTPUT\"")
+            .Then(dag.Container("fail_leak", "busybox:stable").Command("sh", "-c", "echo \"still $DB_PASSWORD\"; exit 4"));
+    }
+}

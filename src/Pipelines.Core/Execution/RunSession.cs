@@ -472,7 +472,8 @@ internal sealed class RunSession
 
         if (failure is null)
         {
-            batch.Attempts.Add((_dag.Id, _run.RunId, attempt with { State = AttemptState.Success, EndedAt = now, ExitCode = 0, Output = output }));
+            // Stored masked, like every line: a secret a task wrote to its output never reaches the store.
+            batch.Attempts.Add((_dag.Id, _run.RunId, attempt with { State = AttemptState.Success, EndedAt = now, ExitCode = 0, Output = Mask(output) }));
             SetState(i, TaskState.Success, null, batch);
             Settled(i, batch);
             return;

@@ -1,0 +1,72 @@
+namespace Pipelines.Hosting.Tests.EndToEnd;
+
+/// <summary>
+/// A throwaway project folder with its own <c>pipelines.json</c>: a host run there keeps its
+/// <c>.pipelines/</c> (state, logs, volumes) inside it, never in the repository.
+/// </summary>
+public sealed class ProjectFolder : IDisposable
+{
+    public const string Secret = "p4ss-w0rd-e2e-5ecret";
+
+    public ProjectFolder(string? pipelinesJson = null)
+    {
+        Path = Directory.CreateTempSubdirectory("pipelines-e2e-").FullName;
+        File.WriteAllText(System.IO.Path.Combine(Path, "pipelines.json"), pipelinesJson ?? """{ "environments": { "local": { "runtime": "auto" } } }""");
+    }
+
+    public string Path { get; }
+
+    public string StateFolder => System.IO.Path.Combine(Path, ".pipelines");
+
+    public static IReadOnlyDictionary<string, string> SecretEnvironment { get; } = new Dictionary<string, string>
+    {
+        ["PIPELINES_SECRET_DATABASE_CREDENTIALS_SOURCE_DB_PASSWORD"] = Secret,
+    };
+
+    public string Volume(string name, string file) => File.ReadAllText(System.IO.Path.Combine(StateFolder, "volumes", name, file));
+
+    public Task<HostResult> RunAsync(string hostDll, params string[] args) => HostProcess.RunAsync(hostDll, Path, SecretEnvironment, args);
+
+    public LiveHost Start(string hostDll, params string[] args) => LiveHost.Start(hostDll, Path, SecretEnvironment, args);
+
+    /// <summary>Every process whose environment marks it as an attempt of <paramref name="dagId"/>.</summary>
+    public static List<int> AttemptProcesses(string dagId)
+    {
+        var found = new List<int>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(System.IO.Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var environ = File.ReadAllText(System.IO.Path.Combine(dir, "environ"));
+                if (environ.Split('\0').Any(v => v.StartsWith($"PIPELINES_ATTEMPT={dagId}/", StringComparison.Ordinal)))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return found;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

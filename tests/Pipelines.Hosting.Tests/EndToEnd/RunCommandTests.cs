@@ -1,0 +1,200 @@
+using Microsoft.Data.Sqlite;
+
+namespace Pipelines.Hosting.Tests.EndToEnd;
+
+/// <summary><c>run</c> and friends as a user runs them: real processes, exit codes, signals, crashes.</summary>
+public sealed class RunCommandTests : IDisposable
+{
+    private const int SigInt = 2;
+    private const int SigTerm = 15;
+    private readonly ProjectFolder _project = new();
+
+    public void Dispose() => _project.Dispose();
+
+    [Fact]
+    public async Task Run_orders_daily_on_the_process_runtime_succeeds_and_reports_the_validated_rows()
+    {
+        var result = await _project.RunAsync(HostProcess.ExamplesHost, "run", "orders_daily", "--date", "2026-11-25");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith("Runtime: process — 'auto' (environment 'local')", result.Stdout);
+        Assert.Contains("orders_daily manual__2026-11-25T00:00:00+00:00: success (5 success)", result.Stdout);
+        var report = _project.Volume("orders-data", "20261125/report.txt");
+        Assert.StartsWith("Orders report for 2026-11-25\nrows: 206\ntotal: 50979\nby region:\n  east: 13180\n", report);
+        Assert.Contains("[report] rows: 206", result.Stdout);
+        Assert.True(File.Exists(Path.Combine(_project.StateFolder, "state.db")));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_project.StateFolder, "logs", "orders_daily"), "1.log", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task A_failing_task_exits_1_and_shows_its_log_tail()
+    {
+        var result = await _project.RunAsync(HostProcess.TestHost, "run", "fails", "--date", "2026-11-25");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("✗ boom failed (try 1): exit code 3", result.Stderr);
+        Assert.Contains("  | line 30 of boom", result.Stderr);
+        Assert.DoesNotContain("  | line 5 of boom", result.Stderr);
+        var log = Directory.GetFiles(Path.Combine(_project.StateFolder, "logs", "fails"), "1.log", SearchOption.AllDirectories).Single(f => f.Contains("boom", StringComparison.Ordinal));
+        Assert.Contains("cannot connect to warehouse", File.ReadAllText(log)); // stderr is logged too
+        Assert.Contains("fails manual__2026-11-25T00:00:00+00:00: failed (1 failed, 1 upstream_failed)", result.Stdout);
+    }
+
+    [Fact]
+    public async Task A_definition_error_exits_2_and_starts_nothing()
+    {
+        var result = await _project.RunAsync(HostProcess.TestHost, "run", "cyclic", "--date", "2026-11-25");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("cycle: extract → transform → load → extract", result.Stderr);
+        Assert.False(Directory.Exists(_project.StateFolder));
+    }
+
+    [Theory]
+    [InlineData(new[] { "run", "nope", "--date", "2026-11-25" }, "There is no DAG 'nope'")]
+    [InlineData(new[] { "test", "orders_daily", "nope", "--date", "2026-11-25" }, "has no task 'nope'; its tasks: aggregate_by_customer")]
+    [InlineData(new[] { "run", "orders_daily", "--date", "25/11/2026" }, "is not a date; write YYYY-MM-DD")]
+    [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--param", "novalue" }, "--param 'novalue' is not name=value")]
+    [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--param", "limit=3" }, "'limit' is not a parameter of the DAG")]
+    [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--runtime", "kubernetes" }, "The kubernetes runtime (--runtime) is not in this version yet")]
+    [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--max-active", "0" }, "--max-active must be 1 or more")]
+    public async Task Bad_input_exits_2_with_a_clear_message_and_changes_nothing(string[] args, string message)
+    {
+        var result = await _project.RunAsync(HostProcess.ExamplesHost, args);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(message, result.Stderr);
+        Assert.False(Directory.Exists(_project.StateFolder));
+    }
+
+    [Fact]
+    public async Task A_run_store_written_by_a_newer_version_is_refused_and_left_unchanged()
+    {
+        var path = Path.Combine(_project.StateFolder, "state.db");
+        Directory.CreateDirectory(_project.StateFolder);
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 99;";
+            command.ExecuteNonQuery();
+        }
+
+        var before = File.ReadAllBytes(path);
+
+        var result = await _project.RunAsync(HostProcess.ExamplesHost, "run", "orders_daily", "--date", "2026-11-25");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("99", result.Stderr);
+        Assert.Contains("upgrade", result.Stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(before, File.ReadAllBytes(path));
+    }
+
+    [Theory]
+    [InlineData(SigInt, 130)]
+    [InlineData(SigTerm, 143)]
+    public async Task A_stop_signal_stops_running_attempts_records_them_cancelled_and_leaves_nothing_running(int signal, int exitCode)
+    {
+        using var host = _project.Start(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25", "--plain");
+        host.WaitForLine("[sleepy] sleeping");
+
+        host.Signal(signal);
+        var result = await host.WaitForExitAsync();
+
+        Assert.True(result.ExitCode == exitCode, result.ToString());
+        Assert.Contains("sleepy cancelled", result.Stdout);
+        Assert.Empty(ProjectFolder.AttemptProcesses("slow"));
+        var runs = await _project.RunAsync(HostProcess.TestHost, "runs", "slow");
+        Assert.Contains("cancelled", runs.Stdout);
+    }
+
+    [Fact]
+    public async Task After_a_host_crash_a_rerun_keeps_succeeded_tasks_stops_the_orphan_and_runs_no_attempt_twice()
+    {
+        using (var host = _project.Start(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25", "--plain"))
+        {
+            host.WaitForLine("[sleepy] sleeping");
+            host.Crash();
+        }
+
+        var orphans = ProjectFolder.AttemptProcesses("slow");
+        Assert.NotEmpty(orphans); // the crash left the attempt's process running
+
+        var rerun = await _project.RunAsync(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25", "--plain");
+
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        Assert.Contains("(resuming: succeeded tasks are kept)", rerun.Stdout);
+        Assert.Empty(ProjectFolder.AttemptProcesses("slow"));
+        Assert.Equal("first\n", _project.Volume("slow-data", "first.log"));
+        Assert.Equal("start 1\nstart 2\nend 2\n", _project.Volume("slow-data", "sleepy.log"));
+        Assert.Equal("last\n", _project.Volume("slow-data", "last.log"));
+        Assert.Contains("sleepy up_for_retry (try 1): host-crash", rerun.Stdout);
+        Assert.Contains("slow manual__2026-11-25T00:00:00+00:00: success (3 success)", rerun.Stdout);
+    }
+
+    [Fact]
+    public async Task A_second_run_of_the_same_dag_and_date_is_refused_while_the_first_lives_and_not_after_it_died()
+    {
+        using var first = _project.Start(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25", "--plain");
+        first.WaitForLine("[sleepy] sleeping");
+
+        var second = await _project.RunAsync(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25");
+        first.Crash();
+        var third = await _project.RunAsync(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25", "--plain");
+
+        Assert.True(second.ExitCode == 2, second.ToString());
+        Assert.Contains("is already running (pid ", second.Stderr);
+        Assert.True(third.ExitCode == 0, third.ToString());
+    }
+
+    [Fact]
+    public async Task Secret_values_are_masked_in_stdout_stderr_logs_the_store_and_everything_under_dot_pipelines()
+    {
+        var result = await _project.RunAsync(HostProcess.TestHost, "run", "secretive", "--date", "2026-11-25");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("[leak] password is ***", result.Stdout);
+        Assert.Contains("  | still ***", result.Stderr);
+        Assert.DoesNotContain(ProjectFolder.Secret, result.Stdout + result.Stderr);
+        foreach (var file in Directory.GetFiles(_project.StateFolder, "*", SearchOption.AllDirectories))
+        {
+            Assert.DoesNotContain(ProjectFolder.Secret, File.ReadAllText(file));
+        }
+    }
+
+    [Fact]
+    public async Task A_missing_secret_is_a_usage_error_naming_the_variable_and_never_a_value()
+    {
+        var result = await HostProcess.RunAsync(HostProcess.TestHost, _project.Path, "run", "secretive", "--date", "2026-11-25");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("secret 'database-credentials' key 'SOURCE_DB_PASSWORD' is not set here; set PIPELINES_SECRET_DATABASE_CREDENTIALS_SOURCE_DB_PASSWORD", result.Stderr);
+        Assert.False(Directory.Exists(_project.StateFolder));
+    }
+
+    [Fact]
+    public async Task Clear_with_downstream_makes_the_next_run_redo_those_tasks_with_new_try_numbers()
+    {
+        await _project.RunAsync(HostProcess.ExamplesHost, "run", "orders_daily", "--date", "2026-11-25");
+
+        var clear = await _project.RunAsync(HostProcess.ExamplesHost, "clear", "orders_daily", "--date", "2026-11-25", "--task", "aggregate_by_region", "--downstream");
+        var rerun = await _project.RunAsync(HostProcess.ExamplesHost, "run", "orders_daily", "--date", "2026-11-25", "--plain");
+
+        Assert.True(clear.ExitCode == 0, clear.ToString());
+        Assert.Contains("Cleared 2 task(s)", clear.Stdout);
+        Assert.Contains("aggregate_by_region running (try 2)", rerun.Stdout);
+        Assert.Contains("report running (try 2)", rerun.Stdout);
+        Assert.DoesNotContain("generate_orders running", rerun.Stdout);
+    }
+
+    [Fact]
+    public async Task Test_runs_one_task_alone_and_records_nothing()
+    {
+        var result = await _project.RunAsync(HostProcess.ExamplesHost, "test", "orders_daily", "generate_orders", "--date", "2026-11-25");
+        var runs = await _project.RunAsync(HostProcess.ExamplesHost, "runs", "orders_daily");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("[generate_orders] generated 206 orders for 2026-11-25", result.Stdout);
+        Assert.Contains("No runs of 'orders_daily' yet.", runs.Stdout);
+    }
+}
