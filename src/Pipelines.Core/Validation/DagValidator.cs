@@ -92,7 +92,9 @@ internal static class DagValidator
         var ancestors = new AncestorIndex(upstream);
         for (var i = 0; i < tasks.Length; i++)
         {
-            CheckTask(tasks[i], i, definition, paramNames, index, ancestors, problems);
+            var task = tasks[i];
+            CheckSettings(task, (field, message) => problems.Add(new DefinitionProblem(definition.Id, task.Id, field, message)));
+            CheckTemplates(task, i, definition, paramNames, index, ancestors, problems);
         }
 
         if (problems.Count > 0)
@@ -135,19 +137,6 @@ internal static class DagValidator
             index,
             downstream.MoveToImmutable(),
             [.. order!.Select(i => tasks[i].Id)]);
-    }
-
-    private static void CheckTask(
-        ContainerTask task,
-        int taskIndex,
-        DagDefinition definition,
-        HashSet<string> paramNames,
-        Dictionary<string, int> index,
-        AncestorIndex ancestors,
-        List<DefinitionProblem> problems)
-    {
-        CheckSettings(task, (field, message) => problems.Add(new DefinitionProblem(definition.Id, task.Id, field, message)));
-        CheckTemplates(task, taskIndex, definition, paramNames, index, ancestors, problems);
     }
 
     /// <summary>

@@ -24,7 +24,8 @@ public static class HostProcess
     public static Task<HostResult> RunAsync(string hostDll, string workingDirectory, params string[] args) =>
         RunAsync(hostDll, workingDirectory, new Dictionary<string, string>(), args);
 
-    public static async Task<HostResult> RunAsync(string hostDll, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    /// <summary>How a host is started: <c>dotnet host.dll args</c>, output redirected, no inherited environment choice.</summary>
+    public static ProcessStartInfo StartInfo(string hostDll, string workingDirectory, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -40,12 +41,17 @@ public static class HostProcess
         }
 
         start.Environment.Remove("PIPELINES_ENVIRONMENT");
-        foreach (var (name, value) in environment)
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
+        return start;
+    }
+
+    public static async Task<HostResult> RunAsync(string hostDll, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(hostDll, workingDirectory, environment, args))!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
         var stderr = process.StandardError.ReadToEndAsync(timeout.Token);

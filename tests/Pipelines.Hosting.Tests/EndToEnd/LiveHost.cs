@@ -47,29 +47,8 @@ public sealed partial class LiveHost : IDisposable
 
     public int Pid => _process.Id;
 
-    public static LiveHost Start(string hostDll, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(hostDll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("PIPELINES_ENVIRONMENT");
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        return new LiveHost(Process.Start(start)!);
-    }
+    public static LiveHost Start(string hostDll, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        new(Process.Start(HostProcess.StartInfo(hostDll, workingDirectory, environment, args))!);
 
     /// <summary>Waits for a stdout line containing <paramref name="text"/>; fails with everything seen after 60 s or at the end of output.</summary>
     public void WaitForLine(string text)
