@@ -7,7 +7,7 @@ using Pipelines.State;
 namespace Pipelines.Benchmarks;
 
 /// <summary>
-/// Where the executor's per-task cost goes beyond issue 4's figure: each case pairs a run with the
+/// Where the executor's per-task cost goes beyond the executor issue's figures: each case pairs a run with the
 /// same run minus one cost, zero-length simulated tasks on the real clock. Not issue figures; they
 /// show the size of the problems reported with the executor benchmarks and check their fixes.
 /// </summary>

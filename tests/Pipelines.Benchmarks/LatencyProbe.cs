@@ -8,7 +8,7 @@ using Pipelines.State;
 namespace Pipelines.Benchmarks;
 
 /// <summary>
-/// Issue 4's second figure: upstream-done → downstream-start ≤ 1 ms median, on the real clock with
+/// The executor issue's second figure: upstream-done → downstream-start ≤ 1 ms median, on the real clock with
 /// the in-memory store. A chain of N tasks runs on <see cref="ChainRuntime"/>, which stamps
 /// <see cref="Stopwatch.GetTimestamp"/> when an attempt ends and when the executor hands it the next
 /// one; the latency of link k is start(k) − end(k − 1). One unmeasured warm-up run, then

@@ -8,7 +8,7 @@ using Pipelines.State;
 namespace Pipelines.Benchmarks;
 
 /// <summary>
-/// Issue 4's third figure, a quality one: on layered random DAGs with far more tasks than slots
+/// The executor issue's third figure, a quality one: on layered random DAGs with far more tasks than slots
 /// (2,000 tasks, 16 slots, durations 1–100 s), makespan ÷ max(critical path, total work ÷ slots) ≤ 1.05.
 /// Each DAG runs in virtual time (<see cref="FakeTimeProvider"/>, 1 s steps; every duration is whole
 /// seconds, so the steps are exact) twice on one store: "cold", the first run, when the executor

@@ -33,6 +33,8 @@ internal sealed class RunSession
     private readonly double[] _rank;
     private readonly Dictionary<string, JsonElement> _outputs = new(StringComparer.Ordinal);
     private readonly PriorityQueue<int, (double, int)> _ready = new();
+    private readonly Dictionary<string, PriorityQueue<int, (double, int)>> _poolWaiting = new(StringComparer.Ordinal);
+    private readonly UpstreamTally[] _tally;
     private readonly Dictionary<string, int> _poolUsed = new(StringComparer.Ordinal);
     private readonly Dictionary<(int Task, int Try), AttemptRecord> _attempts = [];
     private readonly List<ITimer> _retryTimers = [];
@@ -72,6 +74,7 @@ internal sealed class RunSession
         _reason = new string?[n];
         _included = new bool[n];
         _rank = new double[n];
+        _tally = new UpstreamTally[n];
         var only = executor.Options.OnlyTasks;
         for (var i = 0; i < n; i++)
         {
@@ -99,6 +102,14 @@ internal sealed class RunSession
             _state[task] = TaskState.Running;
             _active++;
             TakePool(task);
+        }
+
+        for (var i = 0; i < _tasks.Length; i++)
+        {
+            if (_state[i].IsFinished())
+            {
+                TallyDownstream(i, _state[i]);
+            }
         }
 
         foreach (var i in TopologicalIndexes())
@@ -305,33 +316,43 @@ internal sealed class RunSession
         }
     }
 
+    // Running counts of each task's settled upstream, so deciding costs the same whatever the fan-in.
     private UpstreamCounts Count(int i)
     {
-        int success = 0, failed = 0, upstreamFailed = 0, skipped = 0;
-        foreach (var u in _upstream[i])
+        var t = _tally[i];
+        return new UpstreamCounts(_upstream[i].Length, t.Success, t.Failed, t.UpstreamFailed, t.Skipped);
+    }
+
+    private void TallyDownstream(int task, TaskState state)
+    {
+        foreach (var d in _downstream[task])
         {
-            switch (_state[u])
+            switch (state)
             {
-                case TaskState.Success: success++; break;
-                case TaskState.Failed: failed++; break;
-                case TaskState.UpstreamFailed: upstreamFailed++; break;
-                case TaskState.Skipped: skipped++; break;
+                case TaskState.Success: _tally[d].Success++; break;
+                case TaskState.Failed: _tally[d].Failed++; break;
+                case TaskState.UpstreamFailed: _tally[d].UpstreamFailed++; break;
+                case TaskState.Skipped: _tally[d].Skipped++; break;
             }
         }
-
-        return new UpstreamCounts(_upstream[i].Length, success, failed, upstreamFailed, skipped);
     }
 
     private List<(int Task, int Try)> StartReady(StoreBatch batch)
     {
         var launches = new List<(int, int)>();
-        List<int>? blocked = null;
-        while (_active < _maxActive && _ready.TryDequeue(out var i, out _))
+        while (_active < _maxActive && _ready.TryDequeue(out var i, out var priority))
         {
             var task = _tasks[i];
-            if (task.Pool is not null && _poolUsed.GetValueOrDefault(task.Pool) + task.PoolSlots > Options.Pools[task.Pool])
+            if (task.Pool is { } pool && _poolUsed.GetValueOrDefault(pool) + task.PoolSlots > Options.Pools[pool])
             {
-                (blocked ??= []).Add(i);
+                // Waits in its pool's own queue until a slot of that pool frees, instead of being
+                // re-sorted into the ready queue at every step.
+                if (!_poolWaiting.TryGetValue(pool, out var waiting))
+                {
+                    _poolWaiting[pool] = waiting = new PriorityQueue<int, (double, int)>();
+                }
+
+                waiting.Enqueue(i, priority);
                 continue;
             }
 
@@ -345,11 +366,6 @@ internal sealed class RunSession
             batch.Attempts.Add((_dag.Id, _run.RunId, attempt));
             SetState(i, TaskState.Running, null, batch);
             launches.Add((i, tryNumber));
-        }
-
-        foreach (var i in blocked ?? [])
-        {
-            _ready.Enqueue(i, (-_rank[i], i));
         }
 
         return launches;
@@ -368,6 +384,14 @@ internal sealed class RunSession
         if (_tasks[i].Pool is { } pool)
         {
             _poolUsed[pool] -= _tasks[i].PoolSlots;
+
+            // Back to the ready queue, best first, as many waiting tasks as the free slots could hold.
+            var free = Options.Pools[pool] - _poolUsed[pool];
+            while (free > 0 && _poolWaiting.TryGetValue(pool, out var waiting) && waiting.TryDequeue(out var next, out var priority))
+            {
+                _ready.Enqueue(next, priority);
+                free -= _tasks[next].PoolSlots;
+            }
         }
     }
 
@@ -566,6 +590,11 @@ internal sealed class RunSession
 
     private void SetState(int i, TaskState state, string? reason, StoreBatch batch, bool persist = true)
     {
+        if (state is TaskState.Success or TaskState.Failed or TaskState.UpstreamFailed or TaskState.Skipped && !_state[i].IsFinished())
+        {
+            TallyDownstream(i, state);
+        }
+
         _state[i] = state;
         _reason[i] = reason;
         if (persist)
@@ -733,5 +762,13 @@ internal sealed class RunSession
                 _log = null;
             }
         }
+    }
+
+    private struct UpstreamTally
+    {
+        public int Success;
+        public int Failed;
+        public int UpstreamFailed;
+        public int Skipped;
     }
 }
