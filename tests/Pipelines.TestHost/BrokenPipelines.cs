@@ -78,3 +78,17 @@ public sealed class SecretivePipeline : IPipeline
             .Then(dag.Container("fail_leak", "busybox:stable").Command("sh", "-c", "echo \"still $DB_PASSWORD\"; exit 4"));
     }
 }
+
+/// <summary>The README's smallest pipeline, verbatim, so the README cannot drift from what works.</summary>
+public sealed class Hello : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("hello").Schedule("@daily");
+        var greet = dag.Container("greet", "busybox:stable")
+            .Command("sh", "-c", "echo hello << ds >>; echo '{\"n\": 1}' > \"$PIPELINES_OUTPUT\"");
+        dag.Container("after", "busybox:stable")
+            .Command("echo", "greet said n=<< tasks.greet.output.n >>")
+            .DependsOn(greet);
+    }
+}

@@ -16,6 +16,7 @@ public sealed class Executor
     private readonly object _idleGate = new();
     private TaskCompletionSource _idle = NewIdle();
     private int _pendingEvents;
+    private bool _finished;
 
     /// <summary>Creates an executor.</summary>
     public Executor(IContainerRuntime runtime, IRunStore store, TimeProvider time, ExecutorOptions? options = null)
@@ -59,10 +60,28 @@ public sealed class Executor
         }
     }
 
+    internal void RunStarting()
+    {
+        lock (_idleGate)
+        {
+            _finished = false;
+            _pendingEvents = 0;
+            if (_idle.Task.IsCompleted)
+            {
+                _idle = NewIdle();
+            }
+        }
+    }
+
     internal void EventPosted()
     {
         lock (_idleGate)
         {
+            if (_finished)
+            {
+                return; // a late event (a cancellation racing the end) must not un-idle a finished run
+            }
+
             _pendingEvents++;
             if (_idle.Task.IsCompleted)
             {
@@ -76,6 +95,7 @@ public sealed class Executor
         lock (_idleGate)
         {
             _pendingEvents -= count;
+            _finished |= finished;
             if (_pendingEvents == 0 || finished)
             {
                 _idle.TrySetResult();

@@ -94,6 +94,7 @@ internal sealed class RunSession
     public async Task<RunOutcome> RunAsync()
     {
         CheckPools();
+        _executor.RunStarting();
         var batch = new StoreBatch();
         var adopt = Load(batch);
         ComputeRanks();
@@ -691,7 +692,7 @@ internal sealed class RunSession
         }
 
         var included = Enumerable.Range(0, _tasks.Length).Where(i => _included[i]).ToList();
-        var state = _cancelled ? RunState.Cancelled
+        var state = Cancelling ? RunState.Cancelled
             : included.Any(i => _state[i] is TaskState.Failed or TaskState.UpstreamFailed || !_state[i].IsFinished()) ? RunState.Failed
             : RunState.Success;
         _record = _record with { State = state, EndedAt = Time.GetUtcNow() };

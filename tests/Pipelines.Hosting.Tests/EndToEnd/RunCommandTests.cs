@@ -197,4 +197,14 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains("[generate_orders] generated 206 orders for 2026-11-25", result.Stdout);
         Assert.Contains("No runs of 'orders_daily' yet.", runs.Stdout);
     }
+
+    [Fact]
+    public async Task The_readme_smallest_pipeline_runs_and_passes_an_output_downstream()
+    {
+        var result = await _project.RunAsync(HostProcess.TestHost, "run", "hello", "--date", "2026-11-25", "--plain");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("[greet] hello 2026-11-25", result.Stdout);
+        Assert.Contains("[after] greet said n=1", result.Stdout);
+    }
 }
