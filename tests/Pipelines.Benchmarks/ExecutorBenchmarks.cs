@@ -25,8 +25,7 @@ namespace Pipelines.Benchmarks;
 public class ExecutorBenchmarks
 {
     private RunContext _run = null!;
-    private string? _folder;
-    private IRunStore _store = null!;
+    private BenchmarkStore _store = null!;
 
     [Params(10_000)]
     public int Tasks { get; set; }
@@ -41,32 +40,19 @@ public class ExecutorBenchmarks
     // Both benchmarks have an iteration setup, so both run one invocation per iteration (a whole DAG
     // takes 0.1–1 s) in the same job, and the Ratio column compares them.
     [IterationSetup(Target = nameof(InMemoryStore))]
-    public void CreateInMemoryStore() => _store = new InMemoryRunStore();
+    public void CreateInMemoryStore() => _store = new BenchmarkStore("memory");
 
     [Benchmark(Baseline = true)]
-    public Task<RunState> InMemoryStore() => RunAsync(_store);
+    public Task<RunState> InMemoryStore() => RunAsync(_store.Store);
 
     [IterationSetup(Target = nameof(SqliteStore))]
-    public void CreateSqliteStore()
-    {
-        _folder = Path.Combine(Path.GetTempPath(), "pipelines-bench-" + Guid.NewGuid().ToString("N"));
-        _store = new SqliteRunStore(Path.Combine(_folder, "state.db"));
-    }
+    public void CreateSqliteStore() => _store = new BenchmarkStore("sqlite");
 
     [Benchmark]
-    public Task<RunState> SqliteStore() => RunAsync(_store);
+    public Task<RunState> SqliteStore() => RunAsync(_store.Store);
 
     [IterationCleanup]
-    public void DisposeStore()
-    {
-        _store.Dispose();
-        if (_folder is not null && Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-
-        _folder = null;
-    }
+    public void DisposeStore() => _store.Dispose();
 
     // The store is not disposed here: closing a SQLite file checkpoints its WAL, which is no part of
     // the scheduler's overhead (stores are disposed in the iteration cleanup).

@@ -22,8 +22,7 @@ namespace Pipelines.Benchmarks;
 public class ExecutorStartCommitBenchmarks
 {
     private RunContext _run = null!;
-    private string? _folder;
-    private IRunStore _store = null!;
+    private BenchmarkStore _store = null!;
 
     [Params(10_000)]
     public int Tasks { get; set; }
@@ -39,38 +38,18 @@ public class ExecutorStartCommitBenchmarks
     }
 
     [IterationSetup]
-    public void CreateStore()
-    {
-        if (Store == "sqlite")
-        {
-            _folder = Path.Combine(Path.GetTempPath(), "pipelines-bench-" + Guid.NewGuid().ToString("N"));
-            _store = new SqliteRunStore(Path.Combine(_folder, "state.db"));
-        }
-        else
-        {
-            _store = new InMemoryRunStore();
-        }
-    }
+    public void CreateStore() => _store = new BenchmarkStore(Store);
 
     [Benchmark(Baseline = true)]
     public Task<RunOutcome> WithStartCommit() =>
-        new Executor(new SimulatedRuntime(TimeProvider.System), _store, TimeProvider.System).RunAsync(_run);
+        new Executor(new SimulatedRuntime(TimeProvider.System), _store.Store, TimeProvider.System).RunAsync(_run);
 
     [Benchmark]
     public Task<RunOutcome> WithoutStartCommit() =>
-        new Executor(new SilentStartRuntime(new SimulatedRuntime(TimeProvider.System)), _store, TimeProvider.System).RunAsync(_run);
+        new Executor(new SilentStartRuntime(new SimulatedRuntime(TimeProvider.System)), _store.Store, TimeProvider.System).RunAsync(_run);
 
     [IterationCleanup]
-    public void DisposeStore()
-    {
-        _store.Dispose();
-        if (_folder is not null && Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-
-        _folder = null;
-    }
+    public void DisposeStore() => _store.Dispose();
 }
 
 /// <summary>
