@@ -105,6 +105,7 @@ public sealed class ContainerRenderer : ISpecRenderer
         };
         CheckRunAsNonRoot(t, sink);
         CheckPrivileged(t, sink);
+        CheckVariableReferences(t, sink);
         if (t.StopGracePeriod is { } grace)
         {
             // Docker counts whole seconds; round up so the task never gets less than it asked for.
@@ -168,6 +169,23 @@ public sealed class ContainerRenderer : ISpecRenderer
         }
 
         diagnostics.Warn("runAsNonRoot", "Docker has no non-root check; the runtime checks the image's user before start and refuses to run it as root");
+    }
+
+    // Kubernetes and the process runtime expand $(VAR) in command, args and env values; the Docker
+    // engine passes them as written, so a reference would mean something else here: say so.
+    private static void CheckVariableReferences(ContainerTask task, DiagnosticSink diagnostics)
+    {
+        var fields = task.Command.Select((c, i) => (new FieldPath("command", null, i), c))
+            .Concat(task.Args.Select((a, i) => (new FieldPath("args", null, i), a)))
+            .Concat(task.Env.Select(e => (new FieldPath("env", e.Name), e.Value)));
+        var defined = task.Env.Select(e => e.Name).Concat(task.SecretEnv.Select(e => e.Name)).Append(OutputVariable).ToHashSet(StringComparer.Ordinal);
+        foreach (var (field, value) in fields)
+        {
+            if (Pipelines.Execution.VariableExpansion.Changes(value, defined.Contains))
+            {
+                diagnostics.Warn(field.ToString(), "a pod expands $(VAR) references to the task's variables and reduces $$ to $; Docker passes the text as written (read variables in a shell, \"$VAR\", to mean the same everywhere)");
+            }
+        }
     }
 
     // As on Kubernetes, a privileged container gets every capability whatever it drops.

@@ -68,9 +68,12 @@ internal static class AttemptEnvironment
             }
         }
 
+        // As the kubelet does: PIPELINES_OUTPUT first (a pod defines it first), then each env value
+        // expands $(VAR) with the variables defined before it.
+        environment[OutputVariable] = outputFile;
         foreach (var variable in task.Env)
         {
-            environment[variable.Name] = paths.Rewrite(variable.Value);
+            environment[variable.Name] = VariableExpansion.Expand(paths.Rewrite(variable.Value), environment.GetValueOrDefault);
         }
 
         foreach (var variable in task.SecretEnv)

@@ -246,7 +246,9 @@ public sealed class ProcessRuntime : IContainerRuntime
         var paths = VolumeMapper.Map(task, _projectRoot, workspace, _secrets, Masker);
         var environment = AttemptEnvironment.Build(task, paths, _secrets, Masker, workspace.OutputFile, attemptId, Environment.GetEnvironmentVariable);
         var workingDirectory = WorkingDirectory(task.WorkingDir, paths, workspace);
-        var program = ProgramLocator.Locate(paths.Rewrite(argv[0]), environment.GetValueOrDefault("PATH"), workingDirectory);
+        // Command and args expand $(VAR) with the whole environment, as in a pod.
+        argv = [.. argv.Select(a => VariableExpansion.Expand(paths.Rewrite(a), environment.GetValueOrDefault))];
+        var program = ProgramLocator.Locate(argv[0], environment.GetValueOrDefault("PATH"), workingDirectory);
 
         var start = new ProcessStartInfo
         {
@@ -267,7 +269,7 @@ public sealed class ProcessRuntime : IContainerRuntime
 
         foreach (var argument in argv.Skip(1))
         {
-            start.ArgumentList.Add(paths.Rewrite(argument));
+            start.ArgumentList.Add(argument);
         }
 
         start.Environment.Clear();
