@@ -13,8 +13,22 @@ internal sealed class HostContext(PipelineCatalog catalog, PipelineHostOptions o
 
     public IReadOnlyDictionary<string, ISpecRenderer> Renderers { get; } = renderers;
 
-    /// <summary>The project's <c>pipelines.json</c>, once <see cref="RunOrReport"/> has read it.</summary>
+    /// <summary>The project's <c>pipelines.json</c>, once <see cref="ConfigOrReport"/> has read it.</summary>
     public PipelinesConfig? Config { get; private set; }
+
+    /// <summary>Reads <c>pipelines.json</c> once (walking up from the working directory); writes why not and returns null.</summary>
+    public PipelinesConfig? ConfigOrReport()
+    {
+        try
+        {
+            return Config ??= PipelinesConfig.Load(Options.WorkingDirectory);
+        }
+        catch (PipelinesConfigException ex)
+        {
+            Error.WriteLine(ex.Message);
+            return null;
+        }
+    }
 
     public TextWriter Out => Options.Out;
 
@@ -50,10 +64,14 @@ internal sealed class HostContext(PipelineCatalog catalog, PipelineHostOptions o
     /// </summary>
     public RunContext? RunOrReport(Dag dag, DateOnly date, string? environmentName, IReadOnlyDictionary<string, string> parameters)
     {
+        if (ConfigOrReport() is not { } config)
+        {
+            return null;
+        }
+
         try
         {
-            Config ??= PipelinesConfig.Load(Options.WorkingDirectory);
-            var environment = Config.SelectEnvironment(environmentName, Options.GetEnvironmentVariable);
+            var environment = config.SelectEnvironment(environmentName, Options.GetEnvironmentVariable);
             return RunContext.Create(dag, date, environment, parameters);
         }
         catch (PipelinesConfigException ex)

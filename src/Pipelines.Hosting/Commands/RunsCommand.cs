@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Pipelines.Environments;
 using Pipelines.Execution;
 using Pipelines.State;
 
@@ -22,14 +21,8 @@ internal static class RunsCommand
     public static IRunStore? OpenExisting(HostContext context, string? statePath, out bool missing)
     {
         missing = false;
-        PipelinesConfig config;
-        try
+        if (context.ConfigOrReport() is not { } config)
         {
-            config = PipelinesConfig.Load(context.Options.WorkingDirectory);
-        }
-        catch (PipelinesConfigException ex)
-        {
-            context.Error.WriteLine(ex.Message);
             return null;
         }
 
