@@ -10,6 +10,12 @@ public interface IRunStore : IDisposable
     /// <summary>Where the store lives, for messages: a file path, or <c>memory</c>.</summary>
     string Location { get; }
 
+    /// <summary>
+    /// A random id that this store keeps for life (12 lowercase hex digits). Attempt identities, work
+    /// folders and cgroups include it, so two stores running the same DAG and date never touch each other's attempts.
+    /// </summary>
+    string StoreId { get; }
+
     /// <summary>The run, or null.</summary>
     DagRunRecord? FindRun(string dagId, string runId);
 

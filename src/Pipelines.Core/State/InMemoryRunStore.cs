@@ -17,6 +17,9 @@ public sealed class InMemoryRunStore : IRunStore
     public string Location => "memory";
 
     /// <inheritdoc />
+    public string StoreId { get; } = SqliteRunStore.NewStoreId();
+
+    /// <inheritdoc />
     public DagRunRecord? FindRun(string dagId, string runId)
     {
         lock (_gate)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Pipelines.Execution;
 
@@ -66,6 +67,9 @@ public sealed class SqliteRunStore : IRunStore
 
     /// <summary>The full path of the store file.</summary>
     public string Location { get; }
+
+    /// <inheritdoc />
+    public string StoreId { get; private set; } = string.Empty;
 
     /// <inheritdoc />
     public DagRunRecord? FindRun(string dagId, string runId)
@@ -212,6 +216,8 @@ public sealed class SqliteRunStore : IRunStore
             {
                 CreateSchema();
             }
+
+            StoreId = ReadStoreId();
         }
         catch (SqliteException e) when (e.SqliteErrorCode is SqliteNotADatabase or SqliteCorrupt)
         {
@@ -223,6 +229,7 @@ public sealed class SqliteRunStore : IRunStore
         }
     }
 
+    // Creates the schema in an empty file, or upgrades an older one, in one transaction.
     private void CreateSchema()
     {
         using var transaction = _connection.BeginTransaction(deferred: false);
@@ -233,7 +240,7 @@ public sealed class SqliteRunStore : IRunStore
             return;
         }
 
-        if (Convert.ToInt64(Scalar("SELECT count(*) FROM sqlite_schema", transaction), CultureInfo.InvariantCulture) > 0)
+        if (version == 0 && Convert.ToInt64(Scalar("SELECT count(*) FROM sqlite_schema", transaction), CultureInfo.InvariantCulture) > 0)
         {
             throw new RunStoreException(
                 Location,
@@ -241,15 +248,19 @@ public sealed class SqliteRunStore : IRunStore
                 "Move it away, or pass another state file.");
         }
 
-        using (var command = _connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = SqliteSchema.Create;
-            command.ExecuteNonQuery();
-        }
-
+        // Version 1 → 2: the store's identity.
+        Execute(version == 0 ? SqliteSchema.Create : SqliteSchema.AddStoreInfo, transaction);
+        Execute($"INSERT INTO store_info (key, value) VALUES ('store_id', '{NewStoreId()}')", transaction);
+        Execute($"PRAGMA user_version = {SqliteSchema.Version.ToString(CultureInfo.InvariantCulture)}", transaction);
         transaction.Commit();
     }
+
+    private string ReadStoreId() =>
+        Scalar("SELECT value FROM store_info WHERE key = 'store_id'") as string
+            ?? throw new RunStoreException(Location, $"The run store '{Location}' has no store id (table store_info); it is damaged. Move it away, or pass another state file.");
+
+    /// <summary>A new random store id: 12 lowercase hex digits.</summary>
+    internal static string NewStoreId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 
     private void WriteRun(SqliteTransaction transaction, DagRunRecord run)
     {
@@ -383,9 +394,10 @@ public sealed class SqliteRunStore : IRunStore
         return result;
     }
 
-    private void Execute(string sql)
+    private void Execute(string sql, SqliteTransaction? transaction = null)
     {
         using var command = _connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }

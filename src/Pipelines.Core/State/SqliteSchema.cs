@@ -6,9 +6,20 @@ namespace Pipelines.State;
 internal static class SqliteSchema
 {
     /// <summary>The schema version this program writes and the highest it reads.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
-    /// <summary>Creates every table of version 1 in an empty database.</summary>
+    /// <summary>
+    /// Version 2 adds <c>store_info</c>: a random id per store file, so that two stores never share
+    /// attempt identities, work folders or logs (two runs of one DAG and date with different <c>--state</c>).
+    /// </summary>
+    public const string AddStoreInfo = """
+        CREATE TABLE store_info (
+            key   TEXT NOT NULL PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """;
+
+    /// <summary>Creates every table of the current version in an empty database.</summary>
     public static string Create { get; } = $"""
         CREATE TABLE dag_runs (
             dag_id       TEXT NOT NULL,
@@ -52,7 +63,7 @@ internal static class SqliteSchema
             FOREIGN KEY (dag_id, run_id, task_id) REFERENCES task_instances (dag_id, run_id, task_id) ON DELETE CASCADE
         );
 
-        PRAGMA user_version = {Version};
+        {AddStoreInfo}
         """;
 
     /// <summary>Inserts or replaces a run (the key columns are never updated, so children stay attached).</summary>

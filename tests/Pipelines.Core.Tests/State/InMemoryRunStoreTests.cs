@@ -10,6 +10,14 @@ public sealed class InMemoryRunStoreTests : RunStoreContractTests
     public void Its_location_is_memory() => Assert.Equal("memory", Store.Location);
 
     [Fact]
+    public void Each_instance_has_an_id_of_its_own()
+    {
+        using var other = new InMemoryRunStore();
+
+        Assert.NotEqual(Store.StoreId, other.StoreId);
+    }
+
+    [Fact]
     public void Locks_belong_to_one_instance()
     {
         using var other = new InMemoryRunStore();

@@ -56,6 +56,16 @@ public abstract class RunStoreContractTests : IDisposable
     }
 
     [Fact]
+    public void A_store_has_an_id_that_does_not_change()
+    {
+        var id = Store.StoreId;
+        Commit(Run("r1"));
+
+        Assert.Matches("^[0-9a-f]{12}$", id);
+        Assert.Equal(id, Store.StoreId);
+    }
+
+    [Fact]
     public void An_empty_batch_writes_nothing()
     {
         Store.Commit(new StoreBatch());

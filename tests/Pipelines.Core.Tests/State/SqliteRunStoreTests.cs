@@ -39,16 +39,50 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
     }
 
     [Fact]
-    public void The_file_is_in_wal_mode_with_schema_version_1()
+    public void The_file_is_in_wal_mode_with_schema_version_2()
     {
         _ = Store;
 
         using var connection = Connect();
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
-        Assert.Equal(1L, Scalar(connection, "PRAGMA user_version"));
+        Assert.Equal(2L, Scalar(connection, "PRAGMA user_version"));
         Assert.Equal(
-            ["attempts", "dag_runs", "task_instances"],
+            ["attempts", "dag_runs", "store_info", "task_instances"],
             Rows(connection, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").Select(r => (string)r[0]));
+        Assert.Equal(Store.StoreId, Scalar(connection, "SELECT value FROM store_info WHERE key = 'store_id'"));
+    }
+
+    [Fact]
+    public void The_store_id_is_kept_across_reopening_and_differs_between_files()
+    {
+        var id = Store.StoreId;
+        Store.Dispose();
+
+        using var reopened = new SqliteRunStore(StatePath);
+        using var other = new SqliteRunStore(Path.Combine(Path.GetDirectoryName(StatePath)!, "other.db"));
+
+        Assert.Matches("^[0-9a-f]{12}$", id);
+        Assert.Equal(id, reopened.StoreId);
+        Assert.NotEqual(id, other.StoreId);
+    }
+
+    [Fact]
+    public void A_version_1_file_is_upgraded_in_place_keeping_its_runs()
+    {
+        Commit(Run("r1"), [Task("a")]);
+        Store.Dispose();
+        using (var connection = Connect())
+        {
+            Scalar(connection, "DROP TABLE store_info");
+            Scalar(connection, "PRAGMA user_version = 1");
+        }
+
+        using var upgraded = new SqliteRunStore(StatePath);
+
+        Assert.Matches("^[0-9a-f]{12}$", upgraded.StoreId);
+        Assert.Equal("a", Assert.Single(upgraded.LoadTasks("etl", "r1")).TaskId);
+        using var check = Connect();
+        Assert.Equal(2L, Scalar(check, "PRAGMA user_version"));
     }
 
     [Fact]
@@ -77,7 +111,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         Store.Dispose();
         using (var connection = Connect())
         {
-            Scalar(connection, "PRAGMA user_version = 2");
+            Scalar(connection, "PRAGMA user_version = 3");
         }
 
         var before = File.ReadAllBytes(StatePath);
@@ -85,10 +119,10 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         var error = Assert.Throws<RunStoreVersionException>(() => new SqliteRunStore(StatePath));
 
         Assert.Contains(StatePath, error.Message, StringComparison.Ordinal);
+        Assert.Contains("version 3", error.Message, StringComparison.Ordinal);
         Assert.Contains("version 2", error.Message, StringComparison.Ordinal);
-        Assert.Contains("version 1", error.Message, StringComparison.Ordinal);
         Assert.Contains("Upgrade Pipelines", error.Message, StringComparison.Ordinal);
-        Assert.Equal((StatePath, 2, 1), (error.FilePath, error.FileVersion, error.SupportedVersion));
+        Assert.Equal((StatePath, 3, 2), (error.FilePath, error.FileVersion, error.SupportedVersion));
         Assert.Equal(before, File.ReadAllBytes(StatePath));
     }
 
