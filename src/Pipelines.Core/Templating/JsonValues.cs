@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 
 namespace Pipelines.Templating;
@@ -27,11 +28,26 @@ internal static class JsonValues
     private static object? Scalar(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var integer) ? integer : element.GetDouble(),
+        JsonValueKind.Number => Number(element),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,
     };
+
+    // Integers stay exact: long when they fit, else BigInteger (a double would turn 2^53 + 1 into 2^53).
+    // Other numbers are doubles, as JSON means them.
+    private static object Number(JsonElement element)
+    {
+        if (element.TryGetInt64(out var integer))
+        {
+            return integer;
+        }
+
+        var raw = element.GetRawText();
+        return raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0
+            ? BigInteger.Parse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)
+            : element.GetDouble();
+    }
 
     private static bool IsIdentifier(string name)
     {

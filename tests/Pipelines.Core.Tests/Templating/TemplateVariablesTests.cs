@@ -48,6 +48,30 @@ public class TemplateVariablesTests
     [InlineData("<< tasks[\"load.v2\"].output.rows >>", "9")]
     public void Renders_upstream_outputs_at_any_depth(string text, string expected) => Assert.Equal(expected, Render(text));
 
+    [Theory]
+    [InlineData("<< tasks.big.output.above_double >>", "9007199254740993")]
+    [InlineData("<< tasks.big.output.max_long >>", "9223372036854775807")]
+    [InlineData("<< tasks.big.output.min_long >>", "-9223372036854775808")]
+    [InlineData("<< tasks.big.output.above_long >>", "18446744073709551616")]
+    [InlineData("<< tasks.big.output.items[0] >>", "9007199254740993")]
+    [InlineData("<< tasks.big.output.above_double + 1 >>", "9007199254740994")]
+    [InlineData("<< tasks.big.output.above_long + 1 >>", "18446744073709551617")]
+    public void Output_integers_stay_exact_at_any_size(string text, string expected)
+    {
+        var scope = TestScopes.Default() with
+        {
+            TaskOutputs = new Dictionary<string, System.Text.Json.JsonElement>
+            {
+                ["big"] = System.Text.Json.JsonDocument.Parse("""
+                    {"above_double": 9007199254740993, "max_long": 9223372036854775807, "min_long": -9223372036854775808,
+                     "above_long": 18446744073709551616, "items": [9007199254740993]}
+                    """).RootElement.Clone(),
+            },
+        };
+
+        Assert.Equal(expected, TemplateRenderer.Shared.Begin(scope).Render(text, "args[0]"));
+    }
+
     [Fact]
     public void Output_numbers_are_long_or_double()
     {
