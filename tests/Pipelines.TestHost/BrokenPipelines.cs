@@ -66,16 +66,31 @@ public sealed class SlowPipeline : IPipeline
     }
 }
 
-/// <summary>A task that prints a secret and writes it to its output: both must be masked.</summary>
+/// <summary>
+/// Tasks that print secrets in the forms tasks print them — raw, JSON-escaped (Python's and .NET's styles),
+/// base64 alone and inside <c>base64("user:" + secret)</c> — and one that writes a secret to its output.
+/// </summary>
 public sealed class SecretivePipeline : IPipeline
 {
     public void Define(DagBuilder dag)
     {
         dag.Id("secretive");
-        dag.TaskDefaults(t => t.SecretEnv("DB_PASSWORD", new SecretRef("database-credentials", "SOURCE_DB_PASSWORD")));
+        dag.TaskDefaults(t => t
+            .SecretEnv("DB_PASSWORD", new SecretRef("database-credentials", "SOURCE_DB_PASSWORD"))
+            .SecretEnv("API_TOKEN", new SecretRef("api", "TOKEN")));
         dag.Container("leak", "busybox:stable")
-            .Command("sh", "-c", "echo \"password is $DB_PASSWORD\"; echo \"$DB_PASSWORD\" >&2; printf '{\"token\": \"%s\"}' \"$DB_PASSWORD\" > \"$PIPELINES_OUTPUT\"")
+            .Command("sh", "-c", """
+                echo "password is $DB_PASSWORD"
+                echo "$DB_PASSWORD" >&2
+                printf 'python json: {"token": "%s"}\n' "$(printf '%s' "$API_TOKEN" | sed 's/\\/\\\\/g; s/"/\\"/g')"
+                printf 'dotnet json: "%s"\n' "$(printf '%s' "$API_TOKEN" | sed 's/\\/\\\\/g; s/"/\\u0022/g')"
+                echo "base64: $(printf '%s' "$DB_PASSWORD" | base64)"
+                echo "basic auth: $(printf 'etl_user:%s' "$DB_PASSWORD" | base64)"
+                printf '{"count": 1000}' > "$PIPELINES_OUTPUT"
+                """)
             .Then(dag.Container("fail_leak", "busybox:stable").Command("sh", "-c", "echo \"still $DB_PASSWORD\"; exit 4"));
+        dag.Container("leak_output", "busybox:stable")
+            .Command("sh", "-c", "printf '{\"auth\": {\"token\": \"Bearer %s\"}}' \"$DB_PASSWORD\" > \"$PIPELINES_OUTPUT\"");
     }
 }
 

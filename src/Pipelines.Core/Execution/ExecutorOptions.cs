@@ -1,3 +1,5 @@
+using Pipelines.Secrets;
+
 namespace Pipelines.Execution;
 
 /// <summary>How the executor runs a DAG: slots, pools, where logs go, and what masks secrets.</summary>
@@ -12,8 +14,11 @@ public sealed record ExecutorOptions
     /// <summary>The project root: logs go to <c>.pipelines/logs/</c> under it. Null writes no log files.</summary>
     public string? LogRoot { get; init; }
 
-    /// <summary>Masks secret values in every log line and reason; null masks nothing.</summary>
-    public Func<string, string> Mask { get; init; } = static s => s;
+    /// <summary>
+    /// Holds the secret values of the run: every log line and reason is masked with it, and an output that
+    /// holds a secret fails its task. Null knows no secret.
+    /// </summary>
+    public SecretMasker? Masker { get; init; }
 
     /// <summary>A number in [0, 1) for retry jitter; random by default, fixed in tests.</summary>
     public Func<double> Jitter { get; init; } = Random.Shared.NextDouble;

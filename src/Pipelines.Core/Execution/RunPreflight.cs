@@ -67,7 +67,7 @@ public static class RunPreflight
         {
             if (secrets.TryResolve(env.Secret, out var value))
             {
-                masker?.Add(value);
+                masker?.Add(value, SecretSource(env.Secret.Name, env.Secret.Key));
             }
             else
             {
@@ -90,6 +90,9 @@ public static class RunPreflight
         }
     }
 
+    /// <summary>How a secret value is named in messages and warnings: <c>secret 'db' key 'PASSWORD'</c>.</summary>
+    public static string SecretSource(string secretName, string key) => $"secret '{secretName}' key '{key}'";
+
     private static void RequireAll(string dagId, string taskId, string field, string secretName, ISecretResolver secrets, SecretMasker? masker, List<DefinitionProblem> problems)
     {
         var all = secrets.TryResolveAll(secretName);
@@ -100,9 +103,9 @@ public static class RunPreflight
             return;
         }
 
-        foreach (var value in all.Values)
+        foreach (var (key, value) in all)
         {
-            masker?.Add(value);
+            masker?.Add(value, SecretSource(secretName, key));
         }
     }
 }

@@ -13,9 +13,6 @@ namespace Pipelines.Execution;
 /// </summary>
 internal sealed class RunSession
 {
-    /// <summary>The largest output, in UTF-8 bytes, on every runtime: Kubernetes truncates termination messages there.</summary>
-    public const int MaxOutputBytes = 4096;
-
     private readonly Executor _executor;
     private readonly RunContext _run;
     private readonly IRunObserver _observer;
@@ -210,10 +207,19 @@ internal sealed class RunSession
 
                 _tryNumber[i] = task.TryNumber;
                 latest.TryGetValue(task.TaskId, out var last);
+                var recorded = task;
                 if (task.State == TaskState.Success && last is { State: AttemptState.Success, Output: { } output })
                 {
                     // Outputs of every succeeded task, also those a test run does not include.
-                    _outputs[task.TaskId] = JsonDocument.Parse(output).RootElement.Clone();
+                    if (TaskOutputs.TryParseRecorded(output) is { } element)
+                    {
+                        _outputs[task.TaskId] = element;
+                    }
+                    else
+                    {
+                        // Written masked by an earlier version (`***` inside a number): run the task again rather than pass it on.
+                        recorded = task with { State = TaskState.None, Reason = "its recorded output is not valid JSON; it runs again" };
+                    }
                 }
 
                 if (Options.OnlyTasks is not null)
@@ -221,10 +227,10 @@ internal sealed class RunSession
                     continue; // the test verb runs its tasks whatever they did before
                 }
 
-                if (task.State is TaskState.Success or TaskState.Skipped)
+                if (recorded.State is TaskState.Success or TaskState.Skipped)
                 {
-                    _state[i] = task.State;
-                    _reason[i] = task.Reason;
+                    _state[i] = recorded.State;
+                    _reason[i] = recorded.Reason;
                 }
                 else if (last is { State: AttemptState.Starting or AttemptState.Running } && _included[i])
                 {
@@ -487,7 +493,7 @@ internal sealed class RunSession
         }
         else
         {
-            failure = CheckOutput(result.Output, out var element);
+            failure = TaskOutputs.Check(result.Output, Options.Masker, out var element);
             if (failure is null && element is { } value)
             {
                 output = result.Output;
@@ -497,8 +503,9 @@ internal sealed class RunSession
 
         if (failure is null)
         {
-            // Stored masked, like every line: a secret a task wrote to its output never reaches the store.
-            batch.Attempts.Add((_dag.Id, _run.RunId, attempt with { State = AttemptState.Success, EndedAt = now, ExitCode = 0, Output = Mask(output) }));
+            // Stored as written: an output holding a secret failed above, so this one holds none, and masking
+            // could only corrupt it (secret "100" in {"count": 1000}).
+            batch.Attempts.Add((_dag.Id, _run.RunId, attempt with { State = AttemptState.Success, EndedAt = now, ExitCode = 0, Output = output }));
             SetState(i, TaskState.Success, null, batch);
             Settled(i, batch);
             return;
@@ -558,37 +565,6 @@ internal sealed class RunSession
         }
     }
 
-    private static string? CheckOutput(string? output, out JsonElement? element)
-    {
-        element = null;
-        if (string.IsNullOrWhiteSpace(output))
-        {
-            return null;
-        }
-
-        var bytes = Encoding.UTF8.GetByteCount(output);
-        if (bytes > MaxOutputBytes)
-        {
-            return $"the output is {bytes} bytes; the limit is {MaxOutputBytes} bytes on every runtime (Kubernetes truncates termination messages there)";
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(output);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return $"the output is a JSON {document.RootElement.ValueKind.ToString().ToLowerInvariant()}, not an object; write {{\"name\": value, ...}} to $PIPELINES_OUTPUT";
-            }
-
-            element = document.RootElement.Clone();
-            return null;
-        }
-        catch (JsonException ex)
-        {
-            return $"the output is not valid JSON ({ex.Message})";
-        }
-    }
-
     private void SetState(int i, TaskState state, string? reason, StoreBatch batch, bool persist = true)
     {
         if (state is TaskState.Success or TaskState.Failed or TaskState.UpstreamFailed or TaskState.Skipped && !_state[i].IsFinished())
@@ -625,7 +601,7 @@ internal sealed class RunSession
         _events.Writer.TryWrite(ev);
     }
 
-    private string? Mask(string? text) => text is null ? null : Options.Mask(text);
+    private string? Mask(string? text) => text is null || Options.Masker is not { } masker ? text : masker.Mask(text);
 
     private async Task RunAttemptAsync(int i, int tryNumber)
     {
@@ -746,7 +722,7 @@ internal sealed class RunSession
 
         public void Log(string line)
         {
-            var masked = _session.Options.Mask(line);
+            var masked = _session.Mask(line)!;
             lock (_gate)
             {
                 _log?.WriteLine(masked);

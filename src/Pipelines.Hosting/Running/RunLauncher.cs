@@ -82,6 +82,13 @@ internal static class RunLauncher
             return null;
         }
 
+        foreach (var source in masker.TooShort)
+        {
+            context.Error.WriteLine(
+                $"warning: {source} is shorter than {SecretMasker.MinimumLength} characters, so it is not masked in logs and messages; " +
+                "a value that short is guessed easily — use a longer one");
+        }
+
         IRunStore store;
         try
         {
@@ -98,7 +105,7 @@ internal static class RunLauncher
             MaxActiveTasks = maxActive,
             Pools = environment.Pools,
             LogRoot = root,
-            Mask = masker.Mask,
+            Masker = masker,
             OnlyTasks = onlyTasks,
         };
         var runtime = new ProcessRuntime(root, secrets, TimeProvider.System, masker);

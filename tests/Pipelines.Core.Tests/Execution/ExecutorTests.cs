@@ -1,4 +1,5 @@
 using Pipelines.Execution;
+using Pipelines.Secrets;
 using Pipelines.State;
 
 namespace Pipelines.Core.Tests.Execution;
@@ -36,6 +37,79 @@ public sealed class ExecutorTests
 
         Assert.Equal(["--rows", "42", "/data/x.csv"], h.Attempt("report").Attempt.Task.Args);
         Assert.Equal("""{"rows": 42, "file": "/data/x.csv"}""", h.Store.LoadAttempts("d", ExecutorHarness.Run(dag).RunId, "extract").Single().Output);
+    }
+
+    [Fact]
+    public async Task An_output_is_stored_and_passed_on_exactly_even_when_a_secret_is_part_of_a_number()
+    {
+        var masker = new SecretMasker();
+        masker.Add("100", "secret 'db' key 'PIN'");
+        var store = new InMemoryRunStore();
+        const string Output = """{"count": 1000, "big": 9007199254740993}""";
+        var dag = ExecutorHarness.Dag(d => d.Container("extract", "img").Then(d.Container("report", "img").Args("<< tasks.extract.output.count >>", "<< tasks.extract.output.big >>")));
+        var fresh = new ExecutorHarness(new ExecutorOptions { Masker = masker }, store);
+        fresh.Runtime.Script("extract", new SimulatedAttempt(Minute, Output: Output));
+
+        await fresh.RunAsync(dag);
+        var runId = ExecutorHarness.Run(dag).RunId;
+        var batch = new StoreBatch();
+        batch.Tasks.Add(("d", runId, new TaskInstanceRecord("report", TaskState.None, 1, "cleared", ExecutorHarness.Start)));
+        store.Commit(batch);
+        var resumed = new ExecutorHarness(new ExecutorOptions { Masker = masker }, store);
+        var outcome = await resumed.RunAsync(dag);
+
+        Assert.Equal(Output, store.LoadAttempts("d", runId, "extract").Single().Output);
+        Assert.Equal(["1000", "9007199254740993"], fresh.Attempt("report").Attempt.Task.Args);
+        Assert.Equal(fresh.Attempt("report").Attempt.Task.Args, resumed.Attempt("report", 2).Attempt.Task.Args);
+        Assert.DoesNotContain(resumed.Runtime.History, r => r.TaskId == "extract");
+        Assert.Equal(RunState.Success, outcome.State);
+    }
+
+    [Theory]
+    [InlineData("""{"token": "Bearer hunter22"}""", "$.token")]
+    [InlineData("""{"conn": {"urls": ["x", "postgres://u:hunter22@db"]}}""", "$.conn.urls[1]")]
+    [InlineData("""{"pin": 4242}""", "$.pin")]
+    [InlineData("""{"auth": "aHVudGVyMjI="}""", "$.auth")]
+    [InlineData("""{"hunter22": 1}""", "$ (a member name)")]
+    public async Task An_output_holding_a_secret_fails_its_task_naming_the_field_and_the_secret_never_the_value(string output, string path)
+    {
+        var masker = new SecretMasker();
+        masker.Add("hunter22", "secret 'db' key 'PASSWORD'");
+        masker.Add("4242", "secret 'db' key 'PIN'");
+        var h = new ExecutorHarness(new ExecutorOptions { Masker = masker });
+        h.Runtime.Script("a", new SimulatedAttempt(Minute, Output: output));
+
+        var outcome = await h.RunAsync(ExecutorHarness.Dag(d => d.Container("a", "img").Then(d.Container("b", "img"))));
+
+        Assert.Equal(TaskState.Failed, outcome.Tasks["a"]);
+        Assert.Equal(TaskState.UpstreamFailed, outcome.Tasks["b"]);
+        var reason = h.Store.LoadTasks("d", outcome.Run.RunId).Single(t => t.TaskId == "a").Reason!;
+        Assert.Contains($"the output holds the value of secret 'db' key '{(path == "$.pin" ? "PIN" : "PASSWORD")}' at {path}", reason);
+        Assert.DoesNotContain("hunter22", reason);
+        Assert.DoesNotContain("4242", reason);
+        Assert.Null(h.Store.LoadAttempts("d", outcome.Run.RunId, "a").Single().Output);
+    }
+
+    [Fact]
+    public async Task A_recorded_output_that_is_not_json_runs_its_task_again_instead_of_crashing_the_resume()
+    {
+        var store = new InMemoryRunStore();
+        var dag = ExecutorHarness.Dag(d => d.Container("a", "img").Then(d.Container("b", "img").Args("<< tasks.a.output.count >>")));
+        var run = ExecutorHarness.Run(dag);
+        var batch = new StoreBatch();
+        batch.Runs.Add(new DagRunRecord("d", run.RunId, run.LogicalDate, RunState.Failed, "local", "simulated", "{}", ExecutorHarness.Start, null));
+        batch.Tasks.Add(("d", run.RunId, new TaskInstanceRecord("a", TaskState.Success, 1, null, ExecutorHarness.Start)));
+        batch.Tasks.Add(("d", run.RunId, new TaskInstanceRecord("b", TaskState.Failed, 1, null, ExecutorHarness.Start)));
+        batch.Attempts.Add(("d", run.RunId, new AttemptRecord("a", 1, AttemptState.Success, ExecutorHarness.Start, ExecutorHarness.Start, 0, null, """{"count": ***0}""", null, null)));
+        store.Commit(batch);
+        var h = new ExecutorHarness(store: store);
+        h.Runtime.Script("a", new SimulatedAttempt(Minute, Output: """{"count": 1000}"""));
+
+        var outcome = await h.RunAsync(dag);
+
+        Assert.Equal(RunState.Success, outcome.State);
+        Assert.Equal(2, h.Attempt("a", 2).TryNumber);
+        Assert.Equal(["1000"], h.Attempt("b", 2).Attempt.Task.Args);
     }
 
     [Theory]
@@ -331,7 +405,9 @@ public sealed class ExecutorTests
     [Fact]
     public async Task Log_lines_are_masked_and_reach_the_observer()
     {
-        var h = new ExecutorHarness(new ExecutorOptions { Mask = s => s.Replace("hunter2", "***", StringComparison.Ordinal) });
+        var masker = new SecretMasker();
+        masker.Add("hunter2");
+        var h = new ExecutorHarness(new ExecutorOptions { Masker = masker });
         h.Runtime.Script("a", new SimulatedAttempt(Minute, Logs: ["connecting with hunter2", "done"]));
 
         await h.RunAsync(ExecutorHarness.Dag(d => d.Container("a", "img")));

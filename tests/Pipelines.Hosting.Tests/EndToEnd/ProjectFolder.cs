@@ -8,6 +8,9 @@ public sealed class ProjectFolder : IDisposable
 {
     public const string Secret = "p4ss-w0rd-e2e-5ecret";
 
+    /// <summary>A secret with the characters JSON escapes.</summary>
+    public const string JsonSecret = "q\"uote\\back-7f3e";
+
     public ProjectFolder(string? pipelinesJson = null)
     {
         Path = Directory.CreateTempSubdirectory("pipelines-e2e-").FullName;
@@ -21,6 +24,7 @@ public sealed class ProjectFolder : IDisposable
     public static IReadOnlyDictionary<string, string> SecretEnvironment { get; } = new Dictionary<string, string>
     {
         ["PIPELINES_SECRET_DATABASE_CREDENTIALS_SOURCE_DB_PASSWORD"] = Secret,
+        ["PIPELINES_SECRET_API_TOKEN"] = JsonSecret,
     };
 
     public string Volume(string name, string file) => File.ReadAllText(System.IO.Path.Combine(StateFolder, "volumes", name, file));

@@ -148,18 +148,36 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Secret_values_are_masked_in_stdout_stderr_logs_the_store_and_everything_under_dot_pipelines()
+    public async Task Secret_values_in_every_encoding_are_masked_in_stdout_stderr_logs_the_store_and_everything_under_dot_pipelines()
     {
-        var result = await _project.RunAsync(HostProcess.TestHost, "run", "secretive", "--date", "2026-11-25");
+        var result = await _project.RunAsync(HostProcess.TestHost, "run", "secretive", "--date", "2026-11-25", "--plain");
 
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.Contains("[leak] password is ***", result.Stdout);
+        Assert.Contains("[leak] python json: {\"token\": \"***\"}", result.Stdout);
+        Assert.Contains("[leak] dotnet json: \"***\"", result.Stdout);
+        Assert.Contains("[leak] base64: ***", result.Stdout);
+        Assert.Contains("[leak] basic auth: ZXRsX3VzZXI6***", result.Stdout);
         Assert.Contains("  | still ***", result.Stderr);
-        Assert.DoesNotContain(ProjectFolder.Secret, result.Stdout + result.Stderr);
-        foreach (var file in Directory.GetFiles(_project.StateFolder, "*", SearchOption.AllDirectories))
+        Assert.Contains("leak_output failed (try 1): the output holds the value of secret 'database-credentials' key 'SOURCE_DB_PASSWORD' at $.auth.token", result.Stderr);
+        var everything = result.Stdout + result.Stderr + string.Concat(
+            Directory.GetFiles(_project.StateFolder, "*", SearchOption.AllDirectories).Select(f => File.ReadAllText(f)));
+        foreach (var form in SecretForms.Of(ProjectFolder.Secret).Concat(SecretForms.Of(ProjectFolder.JsonSecret)))
         {
-            Assert.DoesNotContain(ProjectFolder.Secret, File.ReadAllText(file));
+            Assert.DoesNotContain(form, everything, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task A_secret_too_short_to_mask_is_named_in_a_warning_before_the_run_never_its_value()
+    {
+        var environment = new Dictionary<string, string>(ProjectFolder.SecretEnvironment) { ["PIPELINES_SECRET_API_TOKEN"] = "q7" };
+
+        var result = await HostProcess.RunAsync(HostProcess.TestHost, _project.Path, environment, "run", "secretive", "--date", "2026-11-25", "--plain");
+
+        Assert.Contains("warning: secret 'api' key 'TOKEN' is shorter than 3 characters, so it is not masked", result.Stderr);
+        Assert.True(result.Stderr.IndexOf("warning: secret 'api'", StringComparison.Ordinal) < result.Stderr.IndexOf("✗", StringComparison.Ordinal), result.ToString());
+        Assert.DoesNotContain("'q7'", result.Stdout + result.Stderr);
     }
 
     [Fact]

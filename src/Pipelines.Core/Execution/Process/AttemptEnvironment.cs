@@ -63,7 +63,7 @@ internal static class AttemptEnvironment
                     continue;
                 }
 
-                masker.Add(value);
+                masker.Add(value, RunPreflight.SecretSource(source.Name, key));
                 environment[name] = value;
             }
         }
@@ -80,7 +80,7 @@ internal static class AttemptEnvironment
         {
             if (secrets.TryResolve(variable.Secret, out var value))
             {
-                masker.Add(value);
+                masker.Add(value, RunPreflight.SecretSource(variable.Secret.Name, variable.Secret.Key));
                 environment[variable.Name] = value;
             }
             else

@@ -78,7 +78,7 @@ internal static class VolumeMapper
 
     private static string? WriteSecret(SecretVolume volume, string directory, string mountPath, ISecretResolver secrets, SecretMasker masker, List<string> problems)
     {
-        var files = new List<(string Path, string Value)>();
+        var files = new List<(string Path, string Key, string Value)>();
         if (volume.Items.IsDefaultOrEmpty)
         {
             var all = secrets.TryResolveAll(volume.SecretName);
@@ -94,7 +94,7 @@ internal static class VolumeMapper
                     return Problem(problems, $"key '{key}' of secret '{volume.SecretName}' (mount '{mountPath}') cannot be a file name");
                 }
 
-                files.Add((key, value));
+                files.Add((key, key, value));
             }
         }
         else
@@ -107,7 +107,7 @@ internal static class VolumeMapper
                 }
                 else if (secrets.TryResolve(new SecretRef(volume.SecretName, item.Key), out var value))
                 {
-                    files.Add((item.Path, value));
+                    files.Add((item.Path, item.Key, value));
                 }
                 else
                 {
@@ -116,9 +116,9 @@ internal static class VolumeMapper
             }
         }
 
-        foreach (var (path, value) in files)
+        foreach (var (path, key, value) in files)
         {
-            masker.Add(value);
+            masker.Add(value, RunPreflight.SecretSource(volume.SecretName, key));
             AttemptWorkspace.WriteSecretFile(Path.Combine(directory, path), value);
         }
 
