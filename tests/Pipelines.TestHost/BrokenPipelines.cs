@@ -61,7 +61,10 @@ public sealed class SlowPipeline : IPipeline
         dag.Id("slow").TaskDefaults(t => t.Mount(Volume.Named("slow-data"), "/data").StopGracePeriod(TimeSpan.FromSeconds(2)));
         dag.Container("first", "busybox:stable").Command("sh", "-c", "echo first >> /data/first.log")
             .Then(dag.Container("sleepy", "busybox:stable").Command("sh", "-c",
-                "echo \"start << try_number >>\" >> /data/sleepy.log; echo sleeping; if [ << try_number >> -eq 1 ]; then sleep 60; fi; echo \"end << try_number >>\" >> /data/sleepy.log"))
+                // Try 1 waits (at most a minute) until a test lets it go by creating /data/go.
+                "echo \"start << try_number >>\" >> /data/sleepy.log; echo sleeping; " +
+                "if [ << try_number >> -eq 1 ]; then i=0; while [ ! -e /data/go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; fi; " +
+                "echo woke; echo \"end << try_number >>\" >> /data/sleepy.log"))
             .Then(dag.Container("last", "busybox:stable").Command("sh", "-c", "echo last >> /data/last.log"));
     }
 }
@@ -105,5 +108,42 @@ public sealed class Hello : IPipeline
         dag.Container("after", "busybox:stable")
             .Command("echo", "greet said n=<< tasks.greet.output.n >>")
             .DependsOn(greet);
+    }
+}
+
+/// <summary>
+/// A task that starts a process which leaves its session and clears its environment (but for a token
+/// the tests look for), then ends — or, with <c>wait</c>, waits until the test creates <c>/data/go-TOKEN</c>.
+/// </summary>
+public sealed class EscapePipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("escape").Param("token", "none").Param("wait", false)
+            .TaskDefaults(t => t.Mount(Volume.Named("escape-data"), "/data").StopGracePeriod(TimeSpan.FromSeconds(2)));
+        dag.Container("spawn", "busybox:stable").Command("sh", "-c",
+            "setsid env -i PIPELINES_TEST_TOKEN=<< params.token >> sleep 300 & echo started; " +
+            "if << params.wait >>; then while [ ! -e /data/go-<< params.token >> ]; do sleep 0.05; done; fi; echo done");
+    }
+}
+
+/// <summary>A task that replaces its output file with a FIFO, which a blocking read would wait on for ever.</summary>
+public sealed class FifoPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("fifo").Param("hold", false);
+        dag.Container("trap", "busybox:stable").Timeout(TimeSpan.FromSeconds(30)).StopGracePeriod(TimeSpan.FromSeconds(2))
+            .Command("sh", "-c", "rm \"$PIPELINES_OUTPUT\"; mkfifo \"$PIPELINES_OUTPUT\"; echo made; if << params.hold >>; then sleep 300; fi");
+    }
+}
+
+/// <summary>A task that writes one 100 MB line, then a short one.</summary>
+public sealed class FloodPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("flood");
+        dag.Container("line", "busybox:stable").Command("sh", "-c", "head -c 100000000 /dev/zero | tr '\\0' x; echo; echo end");
     }
 }

@@ -19,6 +19,12 @@ public enum AttemptOutcome
 /// </summary>
 public sealed record AttemptResult(AttemptOutcome Outcome, int? ExitCode, string? Output, string? Reason)
 {
+    /// <summary>
+    /// Why the output could not be read, when it could not (it was replaced by something other than a
+    /// file, or is over the limit); an attempt that exited 0 then fails with this reason.
+    /// </summary>
+    public string? OutputProblem { get; init; }
+
     /// <summary>The attempt exited with <paramref name="exitCode"/>.</summary>
     public static AttemptResult Exited(int exitCode, string? output = null, string? reason = null) => new(AttemptOutcome.Exited, exitCode, output, reason);
 

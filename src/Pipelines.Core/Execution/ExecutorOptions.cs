@@ -11,8 +11,8 @@ public sealed record ExecutorOptions
     /// <summary>Pool name → slots. A task in a pool not named here is a usage error before the run starts.</summary>
     public IReadOnlyDictionary<string, int> Pools { get; init; } = new Dictionary<string, int>();
 
-    /// <summary>The project root: logs go to <c>.pipelines/logs/</c> under it. Null writes no log files.</summary>
-    public string? LogRoot { get; init; }
+    /// <summary>The folder attempt logs go to (see <see cref="State.RunPaths.LogFolder"/>). Null writes no log files.</summary>
+    public string? LogFolder { get; init; }
 
     /// <summary>
     /// Holds the secret values of the run: every log line and reason is masked with it, and an output that

@@ -100,6 +100,7 @@ internal sealed class RunSession
             _state[task] = TaskState.Running;
             _active++;
             TakePool(task);
+            _observer.TaskChanged(_tasks[task].Id, TaskState.Running, attempt.TryNumber, "re-attached: a host that stopped started this attempt");
         }
 
         for (var i = 0; i < _tasks.Length; i++)
@@ -368,7 +369,7 @@ internal sealed class RunSession
             var tryNumber = ++_tryNumber[i];
             _attemptsThisRun[i]++;
             var attempt = new AttemptRecord(task.Id, tryNumber, AttemptState.Starting, Time.GetUtcNow(), null, null, null, null, null,
-                Options.LogRoot is null ? null : RunPaths.LogPath(Options.LogRoot, _dag.Id, _run.RunId, task.Id, tryNumber));
+                Options.LogFolder is null ? null : RunPaths.LogPath(Options.LogFolder, _dag.Id, _run.RunId, task.Id, tryNumber));
             _attempts[(i, tryNumber)] = attempt;
             batch.Attempts.Add((_dag.Id, _run.RunId, attempt));
             SetState(i, TaskState.Running, null, batch);
@@ -490,6 +491,10 @@ internal sealed class RunSession
         else if (result.ExitCode != 0)
         {
             failure = $"exit code {result.ExitCode}" + (result.Reason is null ? string.Empty : $" ({result.Reason})");
+        }
+        else if (result.OutputProblem is { } problem)
+        {
+            failure = problem;
         }
         else
         {
@@ -632,7 +637,9 @@ internal sealed class RunSession
             result = linked.IsCancellationRequested ? AttemptResult.Stopped(ex.Message) : AttemptResult.Lost($"the {_executor.Runtime.Name} runtime failed: {ex.Message}");
         }
 
-        Post(RunEvent.Finish(i, tryNumber, result, timedOut: timeout?.IsCancellationRequested == true && !_cancel.IsCancellationRequested, noRetry: false, sink.Handle));
+        // Timed out only when the runtime stopped it for that: one that ended by itself meanwhile did not.
+        var timedOut = result.Outcome == AttemptOutcome.Stopped && timeout?.IsCancellationRequested == true && !_cancel.IsCancellationRequested;
+        Post(RunEvent.Finish(i, tryNumber, result, timedOut, noRetry: false, sink.Handle));
     }
 
     private async Task AdoptAttemptAsync(int i, AttemptRecord attempt)
@@ -648,7 +655,8 @@ internal sealed class RunSession
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(_cancel, timeout?.Token ?? CancellationToken.None);
             using var sink = new AttemptSink(this, i, attempt.TryNumber);
             result = await _executor.Runtime.AdoptAsync(rendered, attempt.Handle, sink, linked.Token).ConfigureAwait(false);
-            timedOut = timeout?.IsCancellationRequested == true && !_cancel.IsCancellationRequested;
+            // An attempt that ended, or was lost, while the host was down did not time out, even if its time is over now.
+            timedOut = result?.Outcome == AttemptOutcome.Stopped && timeout?.IsCancellationRequested == true && !_cancel.IsCancellationRequested;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

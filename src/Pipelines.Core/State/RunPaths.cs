@@ -5,8 +5,8 @@ using System.Text;
 namespace Pipelines.State;
 
 /// <summary>
-/// Where a project's run state lives: the store file and the attempt logs under
-/// <c>&lt;root&gt;/.pipelines/</c>, where root is the folder of <c>pipelines.json</c>.
+/// Where a project's run state lives: the store file under <c>&lt;root&gt;/.pipelines/</c>, where root is
+/// the folder of <c>pipelines.json</c>, and the attempt logs beside the store.
 /// </summary>
 public static class RunPaths
 {
@@ -25,19 +25,30 @@ public static class RunPaths
     }
 
     /// <summary>
-    /// The log file of one attempt: <c>&lt;root&gt;/.pipelines/logs/&lt;dag&gt;/&lt;run&gt;/&lt;task&gt;/&lt;try&gt;.log</c>.
+    /// Where the attempt logs of the store at <paramref name="storePath"/> go: beside it, in <c>logs/</c> for
+    /// the default <c>state.db</c> (so <c>.pipelines/logs/</c>), in <c>logs-&lt;name&gt;/</c> for a store
+    /// <c>&lt;name&gt;.db</c>. Two stores never share log files, even in one folder.
+    /// </summary>
+    public static string LogFolder(string storePath)
+    {
+        ArgumentNullException.ThrowIfNull(storePath);
+        var full = Path.GetFullPath(storePath);
+        var name = Path.GetFileNameWithoutExtension(full);
+        return Path.Combine(Path.GetDirectoryName(full)!, Path.GetFileName(full) == "state.db" ? "logs" : $"logs-{Segment(name)}");
+    }
+
+    /// <summary>
+    /// The log file of one attempt: <c>&lt;logFolder&gt;/&lt;dag&gt;/&lt;run&gt;/&lt;task&gt;/&lt;try&gt;.log</c>.
     /// Each id is kept as it is when it is a safe file name (letters, digits, <c>.</c>, <c>_</c>, <c>-</c>; not starting with a dot);
     /// otherwise other characters become <c>_</c> and a short hash of the id is appended, so
     /// <c>manual__2026-11-25T00:00:00+00:00</c> stays readable and two ids never share a folder.
     /// </summary>
-    public static string LogPath(string root, string dagId, string runId, string taskId, int tryNumber)
+    public static string LogPath(string logFolder, string dagId, string runId, string taskId, int tryNumber)
     {
-        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(logFolder);
         ArgumentOutOfRangeException.ThrowIfLessThan(tryNumber, 1);
         return Path.Combine(
-            root,
-            StateFolderName,
-            "logs",
+            logFolder,
             Segment(dagId),
             Segment(runId),
             Segment(taskId),

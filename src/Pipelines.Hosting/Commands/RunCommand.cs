@@ -98,7 +98,7 @@ internal static class RunCommand
 
         using var signals = new StopSignals();
         // A test run writes no log files: its try numbers belong to a copy of the run, not to the run.
-        var executor = new Executor(setup.Runtime, runStore, TimeProvider.System, onlyTasks is null ? setup.Options : setup.Options with { LogRoot = null });
+        var executor = new Executor(setup.Runtime, runStore, TimeProvider.System, onlyTasks is null ? setup.Options : setup.Options with { LogFolder = null });
         var live = !plain && ReferenceEquals(context.Out, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         RunOutcome outcome;
         try

@@ -104,11 +104,11 @@ internal static class RunLauncher
         {
             MaxActiveTasks = maxActive,
             Pools = environment.Pools,
-            LogRoot = root,
+            LogFolder = RunPaths.LogFolder(store.Location),
             Masker = masker,
             OnlyTasks = onlyTasks,
         };
-        var runtime = new ProcessRuntime(root, secrets, TimeProvider.System, masker);
+        var runtime = new ProcessRuntime(root, secrets, TimeProvider.System, masker, store.StoreId);
         return new RunSetup(run, runtime, store, options, masker, line);
     }
 }

@@ -4,11 +4,19 @@ namespace Pipelines.Core.Tests.State;
 
 public sealed class RunPathsTests
 {
-    private const string Root = "/work/project";
+    private const string Root = "/work/project/.pipelines/logs";
 
     [Fact]
     public void The_state_file_is_in_the_pipelines_folder() =>
-        Assert.Equal("/work/project/.pipelines/state.db", RunPaths.DefaultStatePath(Root));
+        Assert.Equal("/work/project/.pipelines/state.db", RunPaths.DefaultStatePath("/work/project"));
+
+    [Theory]
+    [InlineData("/work/project/.pipelines/state.db", "/work/project/.pipelines/logs")]
+    [InlineData("/tmp/runs/other.db", "/tmp/runs/logs-other")]
+    [InlineData("/tmp/runs/state", "/tmp/runs/logs-state")]
+    [InlineData("/tmp/runs/state.sqlite", "/tmp/runs/logs-state")]
+    public void Logs_go_beside_the_store_and_two_stores_in_one_folder_never_share_them(string store, string folder) =>
+        Assert.Equal(folder, RunPaths.LogFolder(store));
 
     [Fact]
     public void Safe_ids_are_kept_as_they_are_in_log_paths() =>

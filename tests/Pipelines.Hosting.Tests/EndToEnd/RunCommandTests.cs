@@ -11,6 +11,20 @@ public sealed class RunCommandTests : IDisposable
 
     public void Dispose() => _project.Dispose();
 
+    // The slow DAG's first sleepy attempt waits for this file.
+    private void LetSleepyGo() => File.WriteAllText(Path.Combine(_project.StateFolder, "volumes", "slow-data", "go"), "");
+
+    // Waits for what other processes do; fails after a minute.
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(1), "the condition never held");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
     [Fact]
     public async Task Run_orders_daily_on_the_process_runtime_succeeds_and_reports_the_validated_rows()
     {
@@ -109,7 +123,7 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task After_a_host_crash_a_rerun_keeps_succeeded_tasks_stops_the_orphan_and_runs_no_attempt_twice()
+    public async Task After_a_host_crash_a_rerun_re_attaches_to_the_running_attempt_keeps_succeeded_tasks_and_runs_no_attempt_twice()
     {
         using (var host = _project.Start(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25", "--plain"))
         {
@@ -117,19 +131,40 @@ public sealed class RunCommandTests : IDisposable
             host.Crash();
         }
 
-        var orphans = ProjectFolder.AttemptProcesses("slow");
-        Assert.NotEmpty(orphans); // the crash left the attempt's process running
+        Assert.NotEmpty(ProjectFolder.AttemptProcesses("slow")); // the crash left the attempt running
+        using var rerun = _project.Start(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25", "--plain");
+        rerun.WaitForLine("sleepy running (try 1): re-attached");
+        LetSleepyGo();
+        var result = await rerun.WaitForExitAsync();
 
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("(resuming: succeeded tasks are kept)", result.Stdout);
+        Assert.Contains("[sleepy] woke", result.Stdout); // its log continues
+        Assert.Empty(ProjectFolder.AttemptProcesses("slow"));
+        Assert.Equal("first\n", _project.Volume("slow-data", "first.log"));
+        Assert.Equal("start 1\nend 1\n", _project.Volume("slow-data", "sleepy.log"));
+        Assert.Equal("last\n", _project.Volume("slow-data", "last.log"));
+        Assert.Contains("slow manual__2026-11-25T00:00:00+00:00: success (3 success)", result.Stdout);
+    }
+
+    [Fact]
+    public async Task An_attempt_that_finished_while_its_host_was_dead_is_read_not_run_again()
+    {
+        using (var host = _project.Start(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25", "--plain"))
+        {
+            host.WaitForLine("[sleepy] sleeping");
+            host.Crash();
+        }
+
+        LetSleepyGo();
+        await WaitUntilAsync(() => ProjectFolder.AttemptProcesses("slow").Count == 0); // it ended with no host to see it
         var rerun = await _project.RunAsync(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25", "--plain");
 
         Assert.True(rerun.ExitCode == 0, rerun.ToString());
-        Assert.Contains("(resuming: succeeded tasks are kept)", rerun.Stdout);
-        Assert.Empty(ProjectFolder.AttemptProcesses("slow"));
-        Assert.Equal("first\n", _project.Volume("slow-data", "first.log"));
-        Assert.Equal("start 1\nstart 2\nend 2\n", _project.Volume("slow-data", "sleepy.log"));
+        Assert.Equal("start 1\nend 1\n", _project.Volume("slow-data", "sleepy.log"));
+        Assert.Contains("sleepy success (try 1)", rerun.Stdout);
+        Assert.Contains("[sleepy] woke", rerun.Stdout);
         Assert.Equal("last\n", _project.Volume("slow-data", "last.log"));
-        Assert.Contains("sleepy up_for_retry (try 1): host-crash", rerun.Stdout);
-        Assert.Contains("slow manual__2026-11-25T00:00:00+00:00: success (3 success)", rerun.Stdout);
     }
 
     [Fact]
@@ -140,6 +175,7 @@ public sealed class RunCommandTests : IDisposable
 
         var second = await _project.RunAsync(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25");
         first.Crash();
+        LetSleepyGo();
         var third = await _project.RunAsync(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25", "--plain");
 
         Assert.True(second.ExitCode == 2, second.ToString());

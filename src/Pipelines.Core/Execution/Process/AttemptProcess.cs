@@ -1,154 +1,121 @@
-using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using System.Runtime.Versioning;
 
 namespace Pipelines.Execution;
 
 /// <summary>
-/// One started attempt process: forwards its stdout and stderr lines to the sink as they come (one
-/// reader per stream, so each stream keeps its order; calls to the sink are serialised), signals it and
-/// everything it started, and cleans up after its exit.
+/// The shim of a running attempt (see <see cref="AttemptShim"/>): the leader of the attempt's session
+/// and process group, the parent of the task. Either a child this host started, or one an earlier host
+/// started and this one adopted. Signals reach the process group and every process of the attempt's
+/// cgroup — or, without a cgroup, every process carrying the attempt's environment marker.
 /// </summary>
-[UnsupportedOSPlatform("windows")]
-internal sealed class AttemptProcess : IDisposable
+[SupportedOSPlatform("linux")]
+internal abstract class AttemptProcess : IDisposable
 {
-    // Bounds the wait for the log pipes to close once every process of the attempt was killed; only a
-    // process that left both the group and its marker (setsid and a cleared environment) can hold them longer.
-    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(5);
+    private static readonly int? OwnGroup = ProcessTable.TryRead(Environment.ProcessId)?.ProcessGroup;
 
-    private readonly Process _process;
-    private readonly IAttemptSink _sink;
-    private readonly Lock _logGate = new();
-    private readonly Task _stdout;
-    private readonly Task _stderr;
-    private bool _closed;
-    private ExceptionDispatchInfo? _sinkFailure;
-
-    private AttemptProcess(Process process, IAttemptSink sink, string marker)
+    protected AttemptProcess(ProcessHandle handle, AttemptCgroup? cgroup, string marker)
     {
-        _process = process;
-        _sink = sink;
+        Handle = handle;
+        Cgroup = cgroup;
         Marker = marker;
-        Pid = process.Id;
-        Handle = new ProcessHandle(Pid, OperatingSystem.IsLinux() ? ProcessTable.TryRead(Pid)?.StartTime ?? 0 : 0);
-        _stdout = Task.Run(() => PumpAsync(process.StandardOutput));
-        _stderr = Task.Run(() => PumpAsync(process.StandardError));
     }
 
-    /// <summary>The main process id (the leader of the attempt's process group).</summary>
-    public int Pid { get; }
-
-    /// <summary>The pid and start time, for <see cref="IAttemptSink.StartedAsync"/>.</summary>
+    /// <summary>The shim's pid and start time.</summary>
     public ProcessHandle Handle { get; }
 
-    /// <summary>The attempt's environment marker.</summary>
+    /// <summary>The attempt's cgroup, when this host can make them.</summary>
+    public AttemptCgroup? Cgroup { get; }
+
+    /// <summary>The attempt's environment marker (<c>PIPELINES_ATTEMPT=…</c>).</summary>
     public string Marker { get; }
 
-    /// <summary>The main process's exit code (128 + signal when a signal ended it).</summary>
-    public int ExitCode => _process.ExitCode;
+    /// <summary>True once the shim has exited.</summary>
+    public abstract bool HasExited { get; }
 
-    /// <summary>Starts the process with stdin closed and stdout and stderr read line by line.</summary>
-    /// <exception cref="System.ComponentModel.Win32Exception">The program could not be started.</exception>
-    public static AttemptProcess Start(ProcessStartInfo info, IAttemptSink sink, string marker)
+    /// <summary>The task's exit status once the shim has exited (128 + n when a signal n ended it); null when unknown.</summary>
+    public abstract int? ExitCode { get; }
+
+    /// <summary>Completes when the shim exits (or <paramref name="cancellationToken"/> fires).</summary>
+    public abstract Task WaitForExitAsync(CancellationToken cancellationToken);
+
+    /// <summary>Sends <paramref name="signal"/> to the shim's group and to every other process of the attempt.</summary>
+    public void Signal(int signal)
     {
-        info.UseShellExecute = false;
-        info.RedirectStandardInput = true;
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        var process = new Process { StartInfo = info };
-        try
+        var pid = Handle.Pid;
+        if (pid != OwnGroup)
         {
-            process.Start();
-        }
-        catch
-        {
-            process.Dispose();
-            throw;
+            ProcessSignals.Send(-pid, signal);
         }
 
-        try
+        ProcessSignals.Send(pid, signal);
+        if (Cgroup is not null)
         {
-            // A task that reads stdin gets end-of-file, as in a container, instead of the host's terminal.
-            process.StandardInput.Close();
+            Cgroup.Signal(signal);
         }
-        catch (IOException)
+        else
         {
-            // It already exited.
+            AttemptProcesses.Signal([], Marker, signal);
         }
-
-        return new AttemptProcess(process, sink, marker);
     }
 
-    /// <summary>Waits for the main process to exit.</summary>
-    public Task WaitForExitAsync() => _process.WaitForExitAsync();
-
-    /// <summary>Sends <paramref name="signal"/> to the process group and every marked process.</summary>
-    public void Signal(int signal) => AttemptProcesses.Signal([Pid], Marker, signal);
-
     /// <summary>
-    /// After the main process exited: kills what is left of the attempt (as a container's end would),
-    /// waits for it to go, and forwards the rest of the log. Rethrows a failure of the sink.
+    /// After the shim exited: kills what is left of the attempt (as a container's end would) and waits
+    /// for it to go; removes the cgroup. Returns the processes found.
     /// </summary>
-    public async Task FinishAsync()
+    public async Task<IReadOnlyCollection<int>> KillRestAsync()
     {
-        Signal(ProcessSignals.Kill);
+        if (Cgroup is not null)
+        {
+            return Cgroup.KillAndRemove();
+        }
+
+        ProcessSignals.Send(-Handle.Pid, ProcessSignals.Kill);
+        var killed = AttemptProcesses.Signal([], Marker, ProcessSignals.Kill);
         await AttemptProcesses.WaitGoneAsync(Marker).ConfigureAwait(false);
-        try
-        {
-            await Task.WhenAll(_stdout, _stderr).WaitAsync(DrainLimit).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // Lines that come later are dropped: the attempt is over.
-        }
-
-        lock (_logGate)
-        {
-            _closed = true;
-        }
-
-        _sinkFailure?.Throw();
+        return killed;
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    public virtual void Dispose()
     {
-        lock (_logGate)
-        {
-            _closed = true;
-        }
-
-        _process.Dispose();
     }
+}
 
-    private async Task PumpAsync(StreamReader reader)
+/// <summary>A shim this host started: its exit is observed as a child's.</summary>
+[SupportedOSPlatform("linux")]
+internal sealed class ChildAttemptProcess(System.Diagnostics.Process process, ProcessHandle handle, AttemptCgroup? cgroup, string marker)
+    : AttemptProcess(handle, cgroup, marker)
+{
+    public override bool HasExited => process.HasExited;
+
+    public override int? ExitCode => process.HasExited ? process.ExitCode : null;
+
+    public override Task WaitForExitAsync(CancellationToken cancellationToken) => process.WaitForExitAsync(cancellationToken);
+
+    public override void Dispose() => process.Dispose();
+}
+
+/// <summary>
+/// A shim an earlier host started. This host is not its parent, so its end is seen in <c>/proc</c> and in
+/// the exit status it records in the workspace.
+/// </summary>
+[SupportedOSPlatform("linux")]
+internal sealed class AdoptedAttemptProcess(ProcessHandle handle, AttemptCgroup? cgroup, string marker, AttemptWorkspace workspace)
+    : AttemptProcess(handle, cgroup, marker)
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+
+    public override bool HasExited =>
+        workspace.ReadExit() is not null || ProcessTable.TryRead(Handle.Pid) is not { HasExited: false } stat || stat.StartTime != Handle.StartTime;
+
+    public override int? ExitCode => workspace.ReadExit();
+
+    public override async Task WaitForExitAsync(CancellationToken cancellationToken)
     {
-        try
+        // Not our child: no SIGCHLD, and pidfd_open is not in .NET; /proc and the exit file tell.
+        while (!HasExited)
         {
-            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
-            {
-                lock (_logGate)
-                {
-                    if (_closed || _sinkFailure is not null)
-                    {
-                        continue;
-                    }
-
-                    try
-                    {
-                        _sink.Log(line);
-                    }
-                    catch (Exception ex)
-                    {
-                        // Keep reading so the process never blocks on a full pipe; FinishAsync reports it.
-                        _sinkFailure = ExceptionDispatchInfo.Capture(ex);
-                    }
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-        {
-            // The streams were closed after the drain limit.
+            await Task.Delay(Poll, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         }
     }
 }

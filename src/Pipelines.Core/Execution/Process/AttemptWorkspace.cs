@@ -1,20 +1,26 @@
+using System.Globalization;
 using System.Runtime.Versioning;
 using System.Text;
-using Pipelines.Rendering;
+using Microsoft.Win32.SafeHandles;
 
 namespace Pipelines.Execution;
 
 /// <summary>
-/// The per-attempt directory <c>&lt;projectRoot&gt;/.pipelines/work/&lt;attempt resource name&gt;/</c> (mode 0700):
-/// the output file, the scratch working directory, temp volumes and secret files. Its path follows from
-/// the attempt's identity, so a restarted host finds and deletes what a crashed one left.
+/// The per-attempt directory <c>&lt;projectRoot&gt;/.pipelines/work/&lt;store id&gt;/&lt;attempt resource name&gt;/</c>
+/// (mode 0700). It holds what the attempt leaves for whoever reads it — this host, or the next one if
+/// this one dies — as a container runtime's shim keeps a container's end:
+/// <list type="bullet">
+/// <item><c>output.json</c>: <c>$PIPELINES_OUTPUT</c>;</item>
+/// <item><c>log</c>: the task's stdout and stderr, appended by the shim (so a task outlives its host's death without SIGPIPE);</item>
+/// <item><c>pid</c> and <c>exit</c>: written by the shim when it starts and when the task has exited;</item>
+/// <item><c>cursor</c>: how far the host has read the log, so an adopting host continues where it stopped;</item>
+/// <item><c>scratch/</c>, <c>volumes/</c>: the working directory when the task names none, temp and secret volumes.</item>
+/// </list>
+/// Its path follows from the store and the attempt's identity, so a restarted host finds it, and two stores never share one.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
 internal sealed class AttemptWorkspace : IDisposable
 {
-    /// <summary>The most output read back; the executor rejects anything over 4096 bytes, this only bounds memory.</summary>
-    private const int MaxOutputBytes = 1 << 20;
-
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     private AttemptWorkspace(string root) => Root = root;
@@ -25,23 +31,40 @@ internal sealed class AttemptWorkspace : IDisposable
     /// <summary>The file whose path is <c>$PIPELINES_OUTPUT</c>.</summary>
     public string OutputFile => Path.Combine(Root, "output.json");
 
+    /// <summary>The task's stdout and stderr.</summary>
+    public string LogFile => Path.Combine(Root, "log");
+
     /// <summary>The working directory when the task names none.</summary>
     public string Scratch => Path.Combine(Root, "scratch");
 
-    /// <summary>The attempt's directory under <paramref name="projectRoot"/>.</summary>
-    public static string PathFor(string projectRoot, RenderedTask attempt) =>
-        Path.Combine(projectRoot, ".pipelines", "work", AttemptNames.ResourceName(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber));
+    private string ExitFile => Path.Combine(Root, "exit");
 
-    /// <summary>Creates the directory afresh (removing what an earlier host left), the empty output file and the scratch directory.</summary>
-    public static AttemptWorkspace Create(string projectRoot, RenderedTask attempt)
+    private string PidFile => Path.Combine(Root, "pid");
+
+    private string CursorFile => Path.Combine(Root, "cursor");
+
+    /// <summary>The attempt's directory under <paramref name="projectRoot"/>.</summary>
+    public static string PathFor(string projectRoot, string storeId, string resourceName) =>
+        Path.Combine(projectRoot, ".pipelines", "work", storeId, resourceName);
+
+    /// <summary>Creates the directory afresh (removing what an earlier host left), the empty output and log files and the scratch directory.</summary>
+    public static AttemptWorkspace Create(string projectRoot, string storeId, string resourceName)
     {
-        var workspace = new AttemptWorkspace(PathFor(projectRoot, attempt));
+        var workspace = new AttemptWorkspace(PathFor(projectRoot, storeId, resourceName));
         DeleteDirectory(workspace.Root);
         Directory.CreateDirectory(Path.GetDirectoryName(workspace.Root)!);
         Directory.CreateDirectory(workspace.Root, OwnerOnly);
         Directory.CreateDirectory(workspace.Scratch, OwnerOnly);
         File.WriteAllBytes(workspace.OutputFile, []);
+        File.WriteAllBytes(workspace.LogFile, []);
         return workspace;
+    }
+
+    /// <summary>The workspace an earlier host left, or null.</summary>
+    public static AttemptWorkspace? Find(string projectRoot, string storeId, string resourceName)
+    {
+        var root = PathFor(projectRoot, storeId, resourceName);
+        return Directory.Exists(root) ? new AttemptWorkspace(root) : null;
     }
 
     /// <summary>A new owner-only directory for mount <paramref name="index"/> of kind <paramref name="kind"/> (<c>temp</c>, <c>secret</c>).</summary>
@@ -66,19 +89,52 @@ internal sealed class AttemptWorkspace : IDisposable
         stream.Write(Encoding.UTF8.GetBytes(value));
     }
 
-    /// <summary>The output file's text when it exists and is not empty, else null.</summary>
-    public string? ReadOutput()
+    /// <summary>
+    /// The output the task wrote: its text (null when it wrote nothing), or why it cannot be taken — not a
+    /// regular file (a FIFO the task made would otherwise block the host), or over <see cref="TaskOutputs.MaxBytes"/>.
+    /// </summary>
+    [SupportedOSPlatform("linux")]
+    public (string? Text, string? Problem) ReadOutput()
+    {
+        var (bytes, size, problem) = RegularFile.Read(OutputFile, TaskOutputs.MaxBytes);
+        if (problem is not null)
+        {
+            return (null, $"$PIPELINES_OUTPUT was replaced: {problem}; write the output as a file");
+        }
+
+        if (size > TaskOutputs.MaxBytes)
+        {
+            return (null, $"the output is {size.ToString(CultureInfo.InvariantCulture)} bytes; the limit is {TaskOutputs.MaxBytes} bytes on every runtime (Kubernetes truncates termination messages there)");
+        }
+
+        return (bytes is null || bytes.Length == 0 ? null : Encoding.UTF8.GetString(bytes), null);
+    }
+
+    /// <summary>Opens the log for reading from the start, without blocking; null when it is not a regular file.</summary>
+    [SupportedOSPlatform("linux")]
+    public SafeFileHandle? OpenLog() => RegularFile.OpenForReading(LogFile, out _, out _);
+
+    /// <summary>The exit status the shim recorded, or null while the task runs (or when the shim died first).</summary>
+    [SupportedOSPlatform("linux")]
+    public int? ReadExit() => ReadNumber(ExitFile) is { } code and >= 0 and <= 255 ? (int)code : null;
+
+    /// <summary>The shim's pid, as it recorded it.</summary>
+    [SupportedOSPlatform("linux")]
+    public int? ReadPid() => ReadNumber(PidFile) is { } pid and > 0 and <= int.MaxValue ? (int)pid : null;
+
+    /// <summary>How far the log was read, as last recorded.</summary>
+    [SupportedOSPlatform("linux")]
+    public long ReadCursor() => ReadNumber(CursorFile) ?? 0;
+
+    /// <summary>Records how far the log was read (best effort: a lost cursor means lines shown twice after a crash).</summary>
+    public void WriteCursor(long offset)
     {
         try
         {
-            using var stream = new FileStream(OutputFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var buffer = new byte[(int)Math.Min(stream.Length, MaxOutputBytes)];
-            var length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-            return length == 0 ? null : Encoding.UTF8.GetString(buffer, 0, length);
+            File.WriteAllText(CursorFile, offset.ToString(CultureInfo.InvariantCulture));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return null;
         }
     }
 
@@ -99,5 +155,15 @@ internal sealed class AttemptWorkspace : IDisposable
         {
             // A task may leave files it made unremovable; the next attempt of the same id retries.
         }
+    }
+
+    // A small number a shim wrote; the task could have replaced the file, so it is read without blocking.
+    [SupportedOSPlatform("linux")]
+    private static long? ReadNumber(string path)
+    {
+        var (bytes, _, _) = RegularFile.Read(path, 64);
+        return bytes is not null && long.TryParse(Encoding.ASCII.GetString(bytes).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : null;
     }
 }

@@ -1,8 +1,6 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.Versioning;
-using System.Text;
 using Pipelines.Rendering;
 using Pipelines.Secrets;
 
@@ -12,40 +10,45 @@ namespace Pipelines.Execution;
 /// Runs each attempt as a local process — no container engine. Linux is the supported platform.
 /// <list type="bullet">
 /// <item><b>Program</b>: <c>Command[0]</c> (or <c>Args[0]</c> when there is no command), found on PATH
-/// like a shell would; the rest are its arguments. No shell is involved unless the program is one. The
-/// image is not used: its entrypoint does not exist here, so a task without command and args is lost.</item>
+/// like a shell would; the rest are its arguments. No shell is involved unless the program is one (the
+/// shim that starts it is one, see <see cref="AttemptShim"/>). The image is not used: its entrypoint does
+/// not exist here, so a task without command and args is lost.</item>
 /// <item><b>Environment</b>: built from nothing — the host's PATH, HOME, LANG and TZ; envFrom secrets;
 /// env values; secret env; then <c>PIPELINES_OUTPUT</c> (a per-attempt file) and <c>PIPELINES_ATTEMPT</c>
-/// (the attempt id, which marks the attempt's processes). Secrets come from the <see cref="ISecretResolver"/>
-/// and every value is registered with <see cref="Masker"/>; a missing secret or any config map makes the
-/// attempt <see cref="AttemptOutcome.Lost"/> with a reason that names it, never a value.</item>
+/// (the attempt id and store id, which marks the attempt's processes). Secrets come from the
+/// <see cref="ISecretResolver"/> and every value is registered with <see cref="Masker"/>; a missing secret
+/// or any config map makes the attempt <see cref="AttemptOutcome.Lost"/> with a reason that names it, never a value.</item>
 /// <item><b>Volumes</b>: mapped to host directories (named → <c>.pipelines/volumes/&lt;name&gt;</c>; temp and
 /// secret → per-attempt directories, deleted after; host path → itself), and mount paths in command, args,
-/// env values and working dir are rewritten to them by the rule documented on <c>MountPathRewriter</c>:
-/// an occurrence of a mount path that starts the string or follows whitespace or one of
-/// <c>= : , ; ' " ` ( [ { &lt; &gt; | &amp; @</c>, and ends the string or is followed by <c>/</c> or a
-/// character other than a letter, digit or <c>. _ - ~ + % # $</c>; longest mount path first.</item>
-/// <item><b>Working directory</b>: the task's (rewritten; it must be under a mount or exist on this machine),
-/// else a per-attempt scratch directory under <c>.pipelines/work/</c>.</item>
-/// <item><b>Stop</b>: the process starts in a session and process group of its own (through
-/// <c>setsid</c>); on cancellation the group and every process carrying the attempt's marker get
-/// SIGTERM, then SIGKILL after the stop grace period (default 10 s, timed by the injected
-/// <see cref="TimeProvider"/>). Whatever of the attempt is still running when its main process exits is killed.</item>
-/// <item><b>Adoption</b>: a process cannot be re-attached, so <see cref="AdoptAsync"/> kills what it finds
-/// (the recorded pid when its start time matches, and every marked process) and reports <c>host-crash</c>.</item>
+/// env values and working dir are rewritten to them (see <c>MountPathRewriter</c>).</item>
+/// <item><b>Containment</b>: the attempt runs in a session and process group of its own and, where this
+/// host can make cgroups, in a cgroup of its own, so nothing it starts outlives it — also a process that
+/// calls <c>setsid</c> and clears its environment. Without a cgroup, its processes are found by their group
+/// and the environment marker.</item>
+/// <item><b>Logs</b>: stdout and stderr go to a file in the attempt's workspace, followed by the host and
+/// forwarded line by line (long lines in pieces of <see cref="AttemptLog.MaxLineLength"/> characters).</item>
+/// <item><b>Stop</b>: on cancellation every process of the attempt gets SIGTERM, then SIGKILL after the stop
+/// grace period (default 10 s, timed by the injected <see cref="TimeProvider"/>). Whatever of the attempt is
+/// still running when its task exits is killed.</item>
+/// <item><b>Adoption</b>: the shim outlives a crashed host and records the task's exit status, so a restarted
+/// host re-attaches to an attempt still running (following its log from where the dead host stopped) and
+/// reads one that finished meanwhile, instead of running it twice.</item>
 /// </list>
 /// Not enforced here: the user, capabilities, resources, read-only mounts and root filesystem, extra hosts.
+/// The process runtime is not a security boundary: a task runs as the host's user.
 /// </summary>
 public sealed class ProcessRuntime : IContainerRuntime
 {
     /// <summary>The stop grace period when the task sets none.</summary>
     public static readonly TimeSpan DefaultStopGracePeriod = TimeSpan.FromSeconds(10);
 
-    private static readonly string? SetsidPath = new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
+    // How often a running attempt's log file is read. Its end is an event (the shim exits); new lines are not.
+    private static readonly TimeSpan LogPoll = TimeSpan.FromMilliseconds(100);
 
     private readonly string _projectRoot;
     private readonly ISecretResolver _secrets;
     private readonly TimeProvider _time;
+    private readonly string _storeId;
 
     /// <summary>Creates a process runtime with a masker of its own (see <see cref="Masker"/>).</summary>
     /// <param name="projectRoot">The project directory; <c>.pipelines/</c> under it holds volumes and attempt directories.</param>
@@ -61,15 +64,21 @@ public sealed class ProcessRuntime : IContainerRuntime
     /// <param name="secrets">Resolves secret references when an attempt starts.</param>
     /// <param name="time">Times the stop grace period.</param>
     /// <param name="masker">Receives every secret value the runtime resolves.</param>
-    public ProcessRuntime(string projectRoot, ISecretResolver secrets, TimeProvider time, SecretMasker masker)
+    /// <param name="storeId">
+    /// The run store's id (<see cref="State.IRunStore.StoreId"/>): attempts of two stores never share a
+    /// workspace, a cgroup or a marker, so two runs of one DAG and date with different stores leave each other alone.
+    /// </param>
+    public ProcessRuntime(string projectRoot, ISecretResolver secrets, TimeProvider time, SecretMasker masker, string storeId = "local")
     {
         ArgumentException.ThrowIfNullOrEmpty(projectRoot);
         ArgumentNullException.ThrowIfNull(secrets);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(masker);
+        ArgumentException.ThrowIfNullOrEmpty(storeId);
         _projectRoot = Path.GetFullPath(projectRoot);
         _secrets = secrets;
         _time = time;
+        _storeId = storeId;
         Masker = masker;
     }
 
@@ -79,12 +88,15 @@ public sealed class ProcessRuntime : IContainerRuntime
     /// <summary>Holds every secret value this runtime resolved; mask log lines and messages with it.</summary>
     public SecretMasker Masker { get; }
 
+    /// <summary>True when attempts run in cgroups of their own here (see the class remarks on containment).</summary>
+    public static bool ContainsAttemptsInCgroups => OperatingSystem.IsLinux() && AttemptCgroups.Available is not null;
+
     /// <inheritdoc />
     public async Task<AttemptResult> RunAsync(RenderedTask attempt, IAttemptSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(sink);
-        if (OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsLinux())
         {
             return AttemptResult.Lost("the process runtime needs Linux (process groups, signals and /proc)");
         }
@@ -94,11 +106,11 @@ public sealed class ProcessRuntime : IContainerRuntime
             return AttemptResult.Stopped("stopped before the process started");
         }
 
-        var marker = AttemptProcesses.Marker(AttemptNames.AttemptId(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber));
+        var identity = Identity(attempt);
         AttemptWorkspace workspace;
         try
         {
-            workspace = AttemptWorkspace.Create(_projectRoot, attempt);
+            workspace = AttemptWorkspace.Create(_projectRoot, _storeId, identity.Name);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -107,7 +119,7 @@ public sealed class ProcessRuntime : IContainerRuntime
 
         using (workspace)
         {
-            return await RunInAsync(workspace, attempt, marker, sink, cancellationToken).ConfigureAwait(false);
+            return await RunInAsync(workspace, attempt, identity, sink, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -115,128 +127,205 @@ public sealed class ProcessRuntime : IContainerRuntime
     public async Task<AttemptResult?> AdoptAsync(RenderedTask attempt, string? handle, IAttemptSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
-        const string CannotReattach = "processes cannot be re-attached";
+        ArgumentNullException.ThrowIfNull(sink);
         if (!OperatingSystem.IsLinux())
         {
-            return handle is null ? null : AttemptResult.Lost($"host-crash: the attempt's process ({handle}) cannot be looked for without /proc; {CannotReattach}");
+            return handle is null ? null : AttemptResult.Lost($"host-crash: the attempt's process ({handle}) cannot be looked for without /proc");
         }
 
-        var marker = AttemptProcesses.Marker(AttemptNames.AttemptId(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber));
-        var recorded = new List<int>();
-
-        // The pid alone could be another process by now; its start time tells.
-        if (ProcessHandle.TryParse(handle, out var parsed) && ProcessTable.TryRead(parsed.Pid) is { HasExited: false } stat && stat.StartTime == parsed.StartTime)
+        var identity = Identity(attempt);
+        var workspace = AttemptWorkspace.Find(_projectRoot, _storeId, identity.Name);
+        var cgroup = AttemptCgroups.Available?.Find(identity.Name);
+        var shim = FindShim(handle, workspace, identity.Marker);
+        if (workspace is null || shim is null && workspace.ReadExit() is null)
         {
-            recorded.Add(parsed.Pid);
+            // No shim that recorded anything: at most processes of an attempt that never got going.
+            var found = cgroup?.KillAndRemove() ?? [];
+            var marked = AttemptProcesses.Signal(shim is null ? [] : [shim.Value.Pid], identity.Marker, ProcessSignals.Kill);
+            await AttemptProcesses.WaitGoneAsync(identity.Marker).ConfigureAwait(false);
+            var pid = workspace?.ReadPid();
+            workspace?.Dispose();
+            var pids = found.Concat(marked).Distinct().Order().ToList();
+            if (pids.Count > 0)
+            {
+                return AttemptResult.Lost($"host-crash: the attempt's process{(pids.Count == 1 ? "" : "es")} (pid{(pids.Count == 1 ? "" : "s")} {string.Join(", ", pids)}) {(pids.Count == 1 ? "was" : "were")} stopped; the attempt ended without recording an exit status");
+            }
+
+            // Neither a handle nor a pid the shim wrote: the host died before the attempt's process started.
+            return handle is null && pid is null
+                ? null
+                : AttemptResult.Lost($"host-crash: the attempt's process ({handle ?? "no handle recorded"}) had ended without recording an exit status");
         }
 
-        var killed = AttemptProcesses.Signal(recorded, marker, ProcessSignals.Kill);
-        await AttemptProcesses.WaitGoneAsync(marker).ConfigureAwait(false);
-        AttemptWorkspace.DeleteDirectory(AttemptWorkspace.PathFor(_projectRoot, attempt));
-
-        if (killed.Count == 1)
+        using (workspace)
         {
-            return AttemptResult.Lost($"host-crash: the attempt's process (pid {killed.Min}) was stopped; {CannotReattach}");
-        }
+            var log = new AttemptLog(workspace.OpenLog(), workspace.ReadCursor(), sink, Masker);
+            using (log)
+            {
+                using var process = new AdoptedAttemptProcess(shim ?? default, cgroup, identity.Marker, workspace);
+                var task = attempt.Task;
+                var stopReason = await WaitOrStopAsync(process, log, workspace, task.StopGracePeriod ?? DefaultStopGracePeriod, cancellationToken).ConfigureAwait(false);
+                await process.KillRestAsync().ConfigureAwait(false);
+                log.Finish();
+                if (stopReason is not null)
+                {
+                    return AttemptResult.Stopped(stopReason, process.ExitCode);
+                }
 
-        if (killed.Count > 1)
-        {
-            var pids = string.Join(", ", recorded.Concat(killed.Except(recorded)));
-            return AttemptResult.Lost($"host-crash: the attempt's processes (pids {pids}) were stopped; {CannotReattach}");
-        }
+                if (process.ExitCode is not { } code)
+                {
+                    return AttemptResult.Lost("host-crash: the attempt's process ended without recording an exit status (killed while its host was down)");
+                }
 
-        return handle is null
-            ? null
-            : AttemptResult.Lost($"host-crash: the attempt's process ({handle}) had ended; {CannotReattach}, so its exit code and output are lost");
+                var (output, problem) = workspace.ReadOutput();
+                return AttemptResult.Exited(code, output) with { OutputProblem = problem };
+            }
+        }
     }
 
-    [UnsupportedOSPlatform("windows")]
-    private async Task<AttemptResult> RunInAsync(AttemptWorkspace workspace, RenderedTask attempt, string marker, IAttemptSink sink, CancellationToken cancellationToken)
+    private (string Name, string Marker) Identity(RenderedTask attempt) => Identity(attempt, _storeId);
+
+    /// <summary>
+    /// An attempt's resource name (its workspace and cgroup) and its environment marker
+    /// (<c>PIPELINES_ATTEMPT=dag/run/task/try@store</c>): both unique per store.
+    /// </summary>
+    internal static (string Name, string Marker) Identity(RenderedTask attempt, string storeId) =>
+        ($"{storeId}-{AttemptNames.ResourceName(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber)}",
+         AttemptProcesses.Marker($"{AttemptNames.AttemptId(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber)}@{storeId}"));
+
+    // The live shim of the attempt: by its recorded handle (pid and start time), else by the pid it
+    // wrote, checked by the attempt's marker in its environment.
+    [SupportedOSPlatform("linux")]
+    private static ProcessHandle? FindShim(string? handle, AttemptWorkspace? workspace, string marker)
+    {
+        if (ProcessHandle.TryParse(handle, out var recorded) && ProcessTable.TryRead(recorded.Pid) is { HasExited: false } stat && stat.StartTime == recorded.StartTime)
+        {
+            return recorded;
+        }
+
+        if (workspace?.ReadPid() is { } pid && ProcessTable.TryRead(pid) is { HasExited: false } found && ProcessTable.HasEnvironmentEntry(pid, marker))
+        {
+            return new ProcessHandle(pid, found.StartTime);
+        }
+
+        return null;
+    }
+
+    [SupportedOSPlatform("linux")]
+    private async Task<AttemptResult> RunInAsync(AttemptWorkspace workspace, RenderedTask attempt, (string Name, string Marker) identity, IAttemptSink sink, CancellationToken cancellationToken)
     {
         var task = attempt.Task;
-        ProcessStartInfo start;
+        System.Diagnostics.ProcessStartInfo start;
+        AttemptCgroup? cgroup = null;
         try
         {
-            start = Prepare(attempt, workspace);
+            cgroup = AttemptCgroups.Available?.Create(identity.Name);
+            start = Prepare(attempt, workspace, identity.Marker, cgroup);
         }
         catch (AttemptLostException ex)
         {
+            cgroup?.KillAndRemove();
             return AttemptResult.Lost(ex.Message);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            cgroup?.KillAndRemove();
             return AttemptResult.Lost($"could not prepare the attempt's volumes or files: {ex.Message}");
         }
 
-        AttemptProcess process;
-        try
+        var log = new AttemptLog(workspace.OpenLog(), 0, sink, Masker);
+        using (log)
         {
-            process = AttemptProcess.Start(start, sink, marker);
-        }
-        catch (Win32Exception ex)
-        {
-            return AttemptResult.Lost($"could not start '{start.FileName}': {ex.Message}");
-        }
-
-        using (process)
-        {
+            System.Diagnostics.Process started;
             try
             {
-                await sink.StartedAsync(process.Handle.ToString()).ConfigureAwait(false);
+                started = System.Diagnostics.Process.Start(start)!;
+            }
+            catch (Win32Exception ex)
+            {
+                cgroup?.KillAndRemove();
+                return AttemptResult.Lost($"could not start '{start.FileName}': {ex.Message}");
+            }
+
+            var handle = new ProcessHandle(started.Id, ProcessTable.TryRead(started.Id)?.StartTime ?? 0);
+            using var process = new ChildAttemptProcess(started, handle, cgroup, identity.Marker);
+            try
+            {
+                await sink.StartedAsync(handle.ToString()).ConfigureAwait(false);
             }
             catch
             {
                 // Nothing may run that the store does not know of.
                 process.Signal(ProcessSignals.Kill);
-                await process.WaitForExitAsync().ConfigureAwait(false);
-                await process.FinishAsync().ConfigureAwait(false);
+                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                await process.KillRestAsync().ConfigureAwait(false);
                 throw;
             }
 
-            var stopReason = await WaitOrStopAsync(process, task.StopGracePeriod ?? DefaultStopGracePeriod, cancellationToken).ConfigureAwait(false);
-            await process.FinishAsync().ConfigureAwait(false);
-            return stopReason is null
-                ? AttemptResult.Exited(process.ExitCode, workspace.ReadOutput())
-                : AttemptResult.Stopped(stopReason, process.ExitCode);
+            var stopReason = await WaitOrStopAsync(process, log, workspace, task.StopGracePeriod ?? DefaultStopGracePeriod, cancellationToken).ConfigureAwait(false);
+            await process.KillRestAsync().ConfigureAwait(false);
+            log.Finish();
+            if (stopReason is not null)
+            {
+                return AttemptResult.Stopped(stopReason, process.ExitCode);
+            }
+
+            var (output, problem) = workspace.ReadOutput();
+            return AttemptResult.Exited(process.ExitCode ?? 0, output) with { OutputProblem = problem };
         }
     }
 
-    // Null when the process exited by itself, else the stop reason.
-    [UnsupportedOSPlatform("windows")]
-    private async Task<string?> WaitOrStopAsync(AttemptProcess process, TimeSpan grace, CancellationToken cancellationToken)
+    // Null when the task ended by itself, else the stop reason. Follows the log meanwhile.
+    [SupportedOSPlatform("linux")]
+    private async Task<string?> WaitOrStopAsync(AttemptProcess process, AttemptLog log, AttemptWorkspace workspace, TimeSpan grace, CancellationToken cancellationToken)
     {
-        var exited = process.WaitForExitAsync();
-        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (cancellationToken.Register(() => cancelled.TrySetResult()))
-        {
-            await Task.WhenAny(exited, cancelled.Task).ConfigureAwait(false);
-        }
-
-        if (exited.IsCompleted)
+        if (!await FollowAsync(process, log, workspace, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
 
         var seconds = grace.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
         process.Signal(ProcessSignals.Terminate);
-        using var graceOver = new CancellationTokenSource();
-        var delay = Task.Delay(grace, _time, graceOver.Token);
-        if (await Task.WhenAny(exited, delay).ConfigureAwait(false) == exited)
+        using var graceOver = new CancellationTokenSource(grace, _time);
+        if (!await FollowAsync(process, log, workspace, graceOver.Token).ConfigureAwait(false))
         {
-            await graceOver.CancelAsync().ConfigureAwait(false);
             return $"stopped: SIGTERM sent; the process exited within the {seconds}s grace period";
         }
 
         process.Signal(ProcessSignals.Kill);
-        await exited.ConfigureAwait(false);
+        await FollowAsync(process, log, workspace, CancellationToken.None).ConfigureAwait(false);
         return $"stopped: the process did not exit within the {seconds}s grace period after SIGTERM and was killed (SIGKILL)";
     }
 
-    [UnsupportedOSPlatform("windows")]
-    private ProcessStartInfo Prepare(RenderedTask attempt, AttemptWorkspace workspace)
+    // Forwards log lines until the shim exits (false) or `stop` fires first (true).
+    [SupportedOSPlatform("linux")]
+    private static async Task<bool> FollowAsync(AttemptProcess process, AttemptLog log, AttemptWorkspace workspace, CancellationToken stop)
+    {
+        var exited = process.WaitForExitAsync(CancellationToken.None);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = stop.Register(() => stopped.TrySetResult());
+        var cursor = log.LineOffset;
+        while (!exited.IsCompleted && !stopped.Task.IsCompleted)
+        {
+            using var tick = new CancellationTokenSource();
+            var delay = Task.Delay(LogPoll, TimeProvider.System, tick.Token);
+            await Task.WhenAny(exited, stopped.Task, delay).ConfigureAwait(false);
+            await tick.CancelAsync().ConfigureAwait(false);
+            log.Pump();
+            if (log.LineOffset != cursor)
+            {
+                cursor = log.LineOffset;
+                workspace.WriteCursor(cursor);
+            }
+        }
+
+        return !exited.IsCompleted;
+    }
+
+    [SupportedOSPlatform("linux")]
+    private System.Diagnostics.ProcessStartInfo Prepare(RenderedTask attempt, AttemptWorkspace workspace, string marker, AttemptCgroup? cgroup)
     {
         var task = attempt.Task;
-        var attemptId = AttemptNames.AttemptId(attempt.DagId, attempt.Run.RunId, task.Id, attempt.TryNumber);
         var argv = task.Command.Concat(task.Args).ToList();
         if (argv.Count == 0)
         {
@@ -244,41 +333,12 @@ public sealed class ProcessRuntime : IContainerRuntime
         }
 
         var paths = VolumeMapper.Map(task, _projectRoot, workspace, _secrets, Masker);
-        var environment = AttemptEnvironment.Build(task, paths, _secrets, Masker, workspace.OutputFile, attemptId, Environment.GetEnvironmentVariable);
+        var environment = AttemptEnvironment.Build(task, paths, _secrets, Masker, workspace.OutputFile, marker[(marker.IndexOf('=', StringComparison.Ordinal) + 1)..], Environment.GetEnvironmentVariable);
         var workingDirectory = WorkingDirectory(task.WorkingDir, paths, workspace);
         // Command and args expand $(VAR) with the whole environment, as in a pod.
         argv = [.. argv.Select(a => VariableExpansion.Expand(paths.Rewrite(a), environment.GetValueOrDefault))];
         var program = ProgramLocator.Locate(argv[0], environment.GetValueOrDefault("PATH"), workingDirectory);
-
-        var start = new ProcessStartInfo
-        {
-            FileName = SetsidPath ?? program,
-            WorkingDirectory = workingDirectory,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        if (SetsidPath is not null)
-        {
-            // .NET cannot call setsid() between fork and exec; setsid(1) does it and execs the program in
-            // the same pid (it forks only when already a group leader, which a fresh child never is).
-            // --wait keeps the exit code right even if it ever had to fork.
-            start.ArgumentList.Add("--wait");
-            start.ArgumentList.Add("--");
-            start.ArgumentList.Add(program);
-        }
-
-        foreach (var argument in argv.Skip(1))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment.Clear();
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        return start;
+        return AttemptShim.StartInfo(program, argv.Skip(1), environment, workingDirectory, workspace, cgroup);
     }
 
     [UnsupportedOSPlatform("windows")]

@@ -80,6 +80,20 @@ internal static class ProcessTable
         return found;
     }
 
+    /// <summary>True when process <paramref name="pid"/>'s initial environment holds exactly <paramref name="entry"/>.</summary>
+    [SupportedOSPlatform("linux")]
+    public static bool HasEnvironmentEntry(int pid, string entry)
+    {
+        try
+        {
+            return HasEntry(File.ReadAllBytes($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/environ"), Encoding.UTF8.GetBytes(entry));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>True when the NUL-separated <paramref name="environ"/> holds <paramref name="entry"/> as one whole entry.</summary>
     public static bool HasEntry(ReadOnlySpan<byte> environ, ReadOnlySpan<byte> entry)
     {

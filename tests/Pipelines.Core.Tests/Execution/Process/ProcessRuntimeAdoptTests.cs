@@ -1,8 +1,15 @@
+using System.Runtime.Versioning;
 using System.Diagnostics;
 using Pipelines.Execution;
+using Pipelines.Rendering;
 
 namespace Pipelines.Core.Tests.Execution.Process;
 
+/// <summary>
+/// A restarted host adopting what a dead one left. The dead host's attempts are started here as it
+/// would have started them (workspace, cgroup, shim) and then left to themselves.
+/// </summary>
+[SupportedOSPlatform("linux")]
 public sealed class ProcessRuntimeAdoptTests : IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
@@ -29,27 +36,79 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
     }
 
     [Fact]
-    public async Task An_orphan_found_by_its_marker_is_killed_and_the_attempt_is_lost_with_host_crash()
+    public async Task An_attempt_that_finished_while_the_host_was_down_is_read_not_run_again()
     {
-        var attempt = ProcessTestBed.Render(t => t.Command("sleep", "300"));
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "echo done; printf '{\"rows\": 5}' > \"$PIPELINES_OUTPUT\"; exit 0"));
+        var (shim, handle) = StartAsDeadHostWould(attempt);
+        await shim.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Limit, TestContext.Current.CancellationToken);
+        var sink = new RecordingSink();
 
-        // What a dead host leaves: a process of the attempt, not started by this runtime, no handle recorded.
-        var orphanParent = Start($"PIPELINES_ATTEMPT='{ProcessTestBed.AttemptId(attempt)}' sleep 300");
-        var orphan = await WaitForMarkedAsync(attempt, 1);
+        var result = await _bed.Runtime.AdoptAsync(attempt, handle, sink, TestContext.Current.CancellationToken);
 
-        var result = await _bed.Runtime.AdoptAsync(attempt, handle: null, new RecordingSink(), TestContext.Current.CancellationToken);
-
-        Assert.Equal(AttemptOutcome.Lost, result?.Outcome);
-        Assert.Equal($"host-crash: the attempt's process (pid {orphan[0]}) was stopped; processes cannot be re-attached", result?.Reason);
-        Assert.Empty(ProcessTestBed.Marked(attempt));
-        await orphanParent.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Limit, TestContext.Current.CancellationToken);
+        Assert.Equal(AttemptResult.Exited(0, """{"rows": 5}"""), result);
+        Assert.Equal(["done"], sink.Lines);
+        Assert.False(Directory.Exists(Workspace(attempt)));
     }
 
     [Fact]
-    public async Task The_children_of_an_orphan_are_killed_too()
+    public async Task A_running_attempt_is_re_attached_its_log_continued_where_the_dead_host_stopped_and_its_end_read()
+    {
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c",
+            "echo before; while [ ! -e \"$PIPELINES_OUTPUT.go\" ]; do sleep 0.01; done; echo after; printf '{\"n\": 1}' > \"$PIPELINES_OUTPUT\"; exit 3"));
+        var (_, handle) = StartAsDeadHostWould(attempt);
+        var workspace = Workspace(attempt);
+        await WaitForAsync(() => File.Exists(Path.Combine(workspace, "log")) && File.ReadAllText(Path.Combine(workspace, "log")) == "before\n");
+        File.WriteAllText(Path.Combine(workspace, "cursor"), "7"); // the dead host had shown "before"
+        var sink = new RecordingSink();
+
+        var adopted = _bed.Runtime.AdoptAsync(attempt, handle, sink, TestContext.Current.CancellationToken);
+        File.WriteAllText(Path.Combine(workspace, "output.json.go"), "");
+        var result = await adopted.WaitAsync(Limit, TestContext.Current.CancellationToken);
+
+        Assert.Equal(AttemptResult.Exited(3, """{"n": 1}"""), result);
+        Assert.Equal(["after"], sink.Lines);
+    }
+
+    [Fact]
+    public async Task A_re_attached_attempt_is_stopped_when_the_run_is_cancelled()
+    {
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "echo ready; sleep 300"));
+        var (shim, handle) = StartAsDeadHostWould(attempt);
+        await WaitForAsync(() => File.ReadAllText(Path.Combine(Workspace(attempt), "log")).Contains("ready", StringComparison.Ordinal));
+        using var cancel = new CancellationTokenSource();
+
+        var adopted = _bed.Runtime.AdoptAsync(attempt, handle, new RecordingSink(), cancel.Token);
+        await cancel.CancelAsync();
+        var result = await adopted.WaitAsync(Limit, TestContext.Current.CancellationToken);
+
+        Assert.Equal(AttemptOutcome.Stopped, result?.Outcome);
+        Assert.Contains("SIGTERM", result?.Reason);
+        await shim.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Limit, TestContext.Current.CancellationToken);
+        Assert.Empty(ProcessTestBed.Marked(attempt));
+    }
+
+    [Fact]
+    public async Task An_attempt_killed_while_its_host_was_down_left_no_exit_status_and_is_a_host_crash()
     {
         var attempt = ProcessTestBed.Render(t => t.Command("sleep", "300"));
-        Start($"PIPELINES_ATTEMPT='{ProcessTestBed.AttemptId(attempt)}' sh -c 'sleep 300 & sleep 300'");
+        var (shim, handle) = StartAsDeadHostWould(attempt);
+        await WaitForAsync(() => File.Exists(Path.Combine(Workspace(attempt), "pid")));
+        ProcessSignals.Send(-shim.Id, ProcessSignals.Kill); // an OOM kill, a reboot
+        await shim.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Limit, TestContext.Current.CancellationToken);
+
+        var result = await _bed.Runtime.AdoptAsync(attempt, handle, new RecordingSink(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(AttemptOutcome.Lost, result?.Outcome);
+        Assert.StartsWith("host-crash: ", result?.Reason);
+        Assert.Contains("without recording an exit status", result?.Reason);
+        Assert.False(Directory.Exists(Workspace(attempt)));
+    }
+
+    [Fact]
+    public async Task An_orphan_without_a_workspace_is_found_by_its_marker_killed_and_lost_with_host_crash()
+    {
+        var attempt = ProcessTestBed.Render(t => t.Command("sleep", "300"));
+        var orphanParent = Start($"PIPELINES_ATTEMPT='{ProcessTestBed.AttemptId(attempt)}' sh -c 'sleep 300 & sleep 300'");
         var marked = await WaitForMarkedAsync(attempt, 3);
 
         var result = await _bed.Runtime.AdoptAsync(attempt, handle: null, new RecordingSink(), TestContext.Current.CancellationToken);
@@ -58,19 +117,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         Assert.StartsWith("host-crash: the attempt's processes (pids ", result?.Reason);
         Assert.All(marked, pid => Assert.Contains(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), result?.Reason));
         Assert.Empty(ProcessTestBed.Marked(attempt));
-    }
-
-    [Fact]
-    public async Task A_process_found_by_its_recorded_handle_is_killed()
-    {
-        var attempt = ProcessTestBed.Render(t => t.Command("sleep", "300"));
-        var process = Start("exec sleep 300");
-        var handle = HandleOf(process.Id);
-
-        var result = await _bed.Runtime.AdoptAsync(attempt, handle.ToString(), new RecordingSink(), TestContext.Current.CancellationToken);
-
-        Assert.Equal($"host-crash: the attempt's process (pid {process.Id}) was stopped; processes cannot be re-attached", result?.Reason);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Limit, TestContext.Current.CancellationToken);
+        await orphanParent.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Limit, TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -100,27 +147,77 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
     }
 
     [Fact]
-    public async Task A_restarted_host_stops_the_attempt_a_crashed_host_was_running_and_removes_its_directory()
+    public async Task What_a_finished_attempt_left_running_outside_its_session_and_environment_is_killed_on_adoption()
     {
-        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "sleep 300 & echo ready; sleep 300"));
-        var sink = new RecordingSink();
-        var crashed = _bed.Runtime.RunAsync(attempt, sink, TestContext.Current.CancellationToken);
-        await sink.LineAsync("ready");
-        var work = Path.Combine(_bed.Root, ".pipelines", "work");
-        Assert.Single(Directory.EnumerateDirectories(work));
+        CgroupsRequired();
+        var token = Guid.NewGuid().ToString("N");
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", $"setsid env -i sh -c 'sleep 300; : {token}' & echo started"));
+        var (shim, handle) = StartAsDeadHostWould(attempt);
+        await shim.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Limit, TestContext.Current.CancellationToken);
+        Assert.NotEmpty(ProcessesWith(token));
 
-        var restarted = new ProcessRuntime(_bed.Root, _bed.Secrets, TimeProvider.System);
-        var result = await restarted.AdoptAsync(attempt, await sink.Started, new RecordingSink(), TestContext.Current.CancellationToken);
+        var result = await _bed.Runtime.AdoptAsync(attempt, handle, new RecordingSink(), TestContext.Current.CancellationToken);
 
-        Assert.Equal(AttemptOutcome.Lost, result?.Outcome);
-        Assert.StartsWith("host-crash: the attempt's processes (pids ", result?.Reason);
-        Assert.Empty(ProcessTestBed.Marked(attempt));
-
-        // The "crashed" runtime lives on in this process and also tidies up when its process dies,
-        // racing the adopting one; once both are done, nothing of the attempt may be left.
-        await crashed.WaitAsync(Limit, TestContext.Current.CancellationToken);
-        Assert.Empty(Directory.EnumerateDirectories(work));
+        Assert.Equal(AttemptResult.Exited(0), result);
+        Assert.Empty(ProcessesWith(token));
     }
+
+    /// <summary>Live processes (not zombies) whose command line holds <paramref name="token"/>.</summary>
+    internal static List<int> ProcessesWith(string token)
+    {
+        var found = new List<int>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(token, StringComparison.Ordinal) && ProcessTable.TryRead(pid) is { HasExited: false })
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Skips where this host cannot make cgroups — except in CI, which must be able to.</summary>
+    internal static void CgroupsRequired()
+    {
+        if (!ProcessRuntime.ContainsAttemptsInCgroups)
+        {
+            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "CI=true: this machine must let the tests make cgroups (cgroup v2, writable)");
+            Assert.Skip("this host cannot make cgroups (cgroup v2 not mounted or not writable for this user)");
+        }
+    }
+
+    // What RunAsync does up to the start — workspace, cgroup, shim — and no further: the "host" then dies.
+    private (System.Diagnostics.Process Shim, string Handle) StartAsDeadHostWould(RenderedTask attempt)
+    {
+        var (name, marker) = ProcessRuntime.Identity(attempt, "local");
+        var workspace = AttemptWorkspace.Create(_bed.Root, "local", name);
+        var cgroup = AttemptCgroups.Available?.Create(name);
+        var environment = new Dictionary<string, string>
+        {
+            ["PATH"] = Environment.GetEnvironmentVariable("PATH")!,
+            ["PIPELINES_OUTPUT"] = workspace.OutputFile,
+            ["PIPELINES_ATTEMPT"] = marker["PIPELINES_ATTEMPT=".Length..],
+        };
+        var argv = attempt.Task.Command;
+        var program = ProgramLocator.Locate(argv[0], environment["PATH"], workspace.Scratch);
+        var shim = System.Diagnostics.Process.Start(AttemptShim.StartInfo(program, argv.Skip(1), environment, workspace.Scratch, workspace, cgroup))!;
+        _started.Add(shim);
+        return (shim, HandleOf(shim.Id).ToString());
+    }
+
+    private string Workspace(RenderedTask attempt) => AttemptWorkspace.PathFor(_bed.Root, "local", ProcessRuntime.Identity(attempt, "local").Name);
 
     private static ProcessHandle HandleOf(int pid)
     {
@@ -134,7 +231,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         return new ProcessHandle(pid, stat.Value.StartTime);
     }
 
-    private static async Task<List<int>> WaitForMarkedAsync(Pipelines.Rendering.RenderedTask attempt, int count)
+    private static async Task<List<int>> WaitForMarkedAsync(RenderedTask attempt, int count)
     {
         var deadline = Stopwatch.StartNew();
         List<int> marked;
@@ -145,6 +242,17 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
 
         Assert.Equal(count, marked.Count);
         return marked;
+    }
+
+    // Waits for something another process does (a file it writes); fails after the limit.
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < Limit, "the condition never held");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
     }
 
     private System.Diagnostics.Process Start(string script)

@@ -1,7 +1,9 @@
+using System.Runtime.Versioning;
 using Pipelines.Execution;
 
 namespace Pipelines.Core.Tests.Execution.Process;
 
+[SupportedOSPlatform("linux")]
 public sealed class ProcessRuntimeStopTests : IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
@@ -95,6 +97,37 @@ public sealed class ProcessRuntimeStopTests : IDisposable
 
         Assert.Equal(AttemptOutcome.Stopped, result.Outcome);
         Assert.Empty(ProcessTestBed.Marked(attempt));
+    }
+
+    [Fact]
+    public async Task A_process_that_leaves_the_session_and_clears_its_environment_is_killed_when_the_task_ends()
+    {
+        ProcessRuntimeAdoptTests.CgroupsRequired();
+        var token = Guid.NewGuid().ToString("N");
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", $"setsid env -i sh -c 'sleep 300; : {token}' & sleep 0.2; echo started"));
+
+        var result = await _bed.RunAsync(attempt).WaitAsync(Limit, TestContext.Current.CancellationToken);
+
+        Assert.Equal(AttemptResult.Exited(0), result);
+        Assert.Empty(ProcessRuntimeAdoptTests.ProcessesWith(token));
+    }
+
+    [Fact]
+    public async Task A_process_that_leaves_the_session_and_clears_its_environment_is_stopped_with_the_attempt()
+    {
+        ProcessRuntimeAdoptTests.CgroupsRequired();
+        var token = Guid.NewGuid().ToString("N");
+        var sink = new RecordingSink();
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", $"setsid env -i sh -c 'trap \"\" TERM; sleep 300; : {token}' & echo ready; sleep 300"));
+        using var cancel = new CancellationTokenSource();
+
+        var run = _bed.Runtime.RunAsync(attempt, sink, cancel.Token);
+        await sink.LineAsync("ready");
+        await cancel.CancelAsync();
+        var result = await run.WaitAsync(Limit, TestContext.Current.CancellationToken);
+
+        Assert.Equal(AttemptOutcome.Stopped, result.Outcome);
+        Assert.Empty(ProcessRuntimeAdoptTests.ProcessesWith(token));
     }
 
     [Fact]

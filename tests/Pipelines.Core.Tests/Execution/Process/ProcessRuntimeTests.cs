@@ -1,8 +1,10 @@
+using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using Pipelines.Execution;
 
 namespace Pipelines.Core.Tests.Execution.Process;
 
+[SupportedOSPlatform("linux")]
 public sealed class ProcessRuntimeTests : IDisposable
 {
     private readonly ProcessTestBed _bed = new();
@@ -40,7 +42,8 @@ public sealed class ProcessRuntimeTests : IDisposable
     {
         var sink = new RecordingSink();
         // $$$$: a pod reduces $$ to $, and so does the process runtime, for parity.
-        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "echo $$$$"));
+        // The handle is the shim's, the task's parent.
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "echo $$PPID"));
 
         await _bed.RunAsync(attempt, sink);
 
@@ -59,6 +62,43 @@ public sealed class ProcessRuntimeTests : IDisposable
         Assert.Equal(AttemptResult.Exited(0, "{\"rows\": 3}"), result);
     }
 
+    [Theory]
+    [InlineData("rm \"$PIPELINES_OUTPUT\"; mkfifo \"$PIPELINES_OUTPUT\"", "$PIPELINES_OUTPUT was replaced: it is a FIFO (named pipe), not a regular file")]
+    [InlineData("rm \"$PIPELINES_OUTPUT\"; ln -s /dev/zero \"$PIPELINES_OUTPUT\"", "$PIPELINES_OUTPUT was replaced: it is a character device, not a regular file")]
+    [InlineData("rm \"$PIPELINES_OUTPUT\"; mkdir \"$PIPELINES_OUTPUT\"", "$PIPELINES_OUTPUT was replaced: it is a directory, not a regular file")]
+    [InlineData("head -c 5000 /dev/zero > \"$PIPELINES_OUTPUT\"", "the output is 5000 bytes; the limit is 4096 bytes")]
+    public async Task An_output_that_is_not_a_small_regular_file_is_refused_without_blocking(string script, string problem)
+    {
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", script));
+
+        var result = await _bed.RunAsync(attempt).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(AttemptOutcome.Exited, result.Outcome);
+        Assert.Null(result.Output);
+        Assert.StartsWith(problem, result.OutputProblem);
+    }
+
+    [Fact]
+    public async Task A_long_line_is_forwarded_in_pieces_of_at_most_16_KiB_never_cutting_a_secret()
+    {
+        const string Secret = "s3cret-straddling-the-cut";
+        _bed.Masker.Add(Secret);
+        var sink = new RecordingSink();
+        var before = AttemptLog.MaxLineLength - 10; // the secret starts 10 characters before the first cut
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c",
+            $"head -c {before} /dev/zero | tr '\\0' a; printf '{Secret}'; head -c 40000 /dev/zero | tr '\\0' b; echo; echo next"));
+
+        await _bed.RunAsync(attempt, sink);
+
+        var lines = sink.Lines;
+        Assert.Equal("next", lines[^1]);
+        var pieces = lines.Take(lines.Count - 1).ToList();
+        Assert.Equal(new string('a', before) + Secret + new string('b', 40000), string.Concat(pieces));
+        Assert.All(pieces, p => Assert.InRange(p.Length, 1, AttemptLog.MaxLineLength));
+        Assert.Single(pieces, p => p.Contains(Secret, StringComparison.Ordinal));
+        Assert.Equal(new string('a', before), pieces[0]);
+    }
+
     [Fact]
     public async Task No_output_is_null_and_the_attempt_directory_is_deleted_after()
     {
@@ -68,7 +108,7 @@ public sealed class ProcessRuntimeTests : IDisposable
         var result = await _bed.RunAsync(attempt, sink);
 
         Assert.Null(result.Output);
-        var work = Path.Combine(_bed.Root, ".pipelines", "work");
+        var work = Path.Combine(_bed.Root, ".pipelines", "work", "local");
         Assert.StartsWith(work + "/", sink.Lines[0]);
         Assert.StartsWith(work + "/", sink.Lines[1]);
         Assert.False(File.Exists(sink.Lines[0]));

@@ -42,8 +42,9 @@ internal sealed class ProcessTestBed : IDisposable
 
     public static string NewDagId() => "p" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>The value of the attempt's PIPELINES_ATTEMPT marker: attempt id @ store id (the runtime's default store id).</summary>
     public static string AttemptId(RenderedTask attempt) =>
-        AttemptNames.AttemptId(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber);
+        AttemptNames.AttemptId(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber) + "@local";
 
     /// <summary>Live processes carrying the attempt's PIPELINES_ATTEMPT marker.</summary>
     public static List<int> Marked(RenderedTask attempt) =>
