@@ -1,5 +1,5 @@
-using System.Runtime.Versioning;
 using System.Diagnostics;
+using System.Runtime.Versioning;
 using Pipelines.Execution;
 using Pipelines.Rendering;
 
