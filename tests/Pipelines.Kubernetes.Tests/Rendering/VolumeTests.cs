@@ -97,6 +97,17 @@ public sealed class VolumeTests
     }
 
     [Fact]
+    public void A_claim_name_up_to_253_characters_is_valid_whatever_the_length_of_its_parts()
+    {
+        var name = new string('a', 100) + "." + new string('b', 140); // 241 characters, parts over 63
+        var longest = new string('c', 253);
+
+        Assert.Empty(Render(t => t.Mount(Volume.Named(name), "/a").Mount(Volume.Named(longest), "/b")).Diagnostics);
+        var error = Assert.Single(Render(t => t.Mount(Volume.Named(longest + "c"), "/a")).Diagnostics);
+        Assert.Equal("mounts[0].volume.name", error.Field);
+    }
+
+    [Fact]
     public void Mounting_over_the_output_directory_is_an_error() =>
         Assert.Contains(Render(t => t.Mount(Volume.Temp(), "/pipelines")).Diagnostics, d => d is { Severity: DiagnosticSeverity.Error, Field: "mounts[0].mountPath" });
 
