@@ -86,7 +86,7 @@ public sealed class VolumeTests
     [Theory]
     [InlineData("airflow_shared")]
     [InlineData("Airflow-Shared")]
-    [InlineData("-shared")]
+    [InlineData("shared-")]
     public void A_named_volume_that_is_no_claim_name_is_an_error_naming_the_field(string name)
     {
         var spec = Render(t => t.Mount(Volume.Temp(), "/tmp").Mount(Volume.Named(name), "/shared"));
