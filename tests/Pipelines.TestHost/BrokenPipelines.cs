@@ -38,6 +38,24 @@ public sealed class ManyProblemsPipeline : IPipeline
     }
 }
 
+/// <summary>
+/// Valid for <c>Build()</c>, with names only some targets refuse: <c>validate</c> reports them for the
+/// environments whose target refuses them, and not the templated one, which is checked when it renders.
+/// </summary>
+public sealed class TargetNamesPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("target_names");
+        dag.Container("extract", "busybox:stable")
+            .Command("true")
+            .SecretEnv("DB_PASSWORD", new SecretRef("Database_Credentials", "password"))
+            .Mount(Volume.Named("Orders_Data"), "/data")
+            .Mount(Volume.Named("x"), "/x")
+            .Mount(Volume.Named("<< var.volume ?? \"Not_Checked\" >>"), "/templated");
+    }
+}
+
 /// <summary>A task that fails with log lines, and a downstream that is therefore upstream_failed.</summary>
 public sealed class FailingPipeline : IPipeline
 {

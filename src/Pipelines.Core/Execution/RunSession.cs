@@ -305,11 +305,11 @@ internal sealed class RunSession
                     _ready.Enqueue(i, (-_rank[i], i));
                     break;
                 case RuleDecision.Skip:
-                    SetState(i, TaskState.Skipped, $"trigger rule {_tasks[i].TriggerRule.ToSnakeCase()} cannot be met: upstream tasks were skipped", batch);
+                    SetState(i, TaskState.Skipped, TriggerRules.Reason(_tasks[i].TriggerRule, Count(i)), batch);
                     PushDownstream(i, work);
                     break;
                 case RuleDecision.UpstreamFailed:
-                    SetState(i, TaskState.UpstreamFailed, $"trigger rule {_tasks[i].TriggerRule.ToSnakeCase()} cannot be met: upstream tasks failed", batch);
+                    SetState(i, TaskState.UpstreamFailed, TriggerRules.Reason(_tasks[i].TriggerRule, Count(i)), batch);
                     PushDownstream(i, work);
                     break;
             }

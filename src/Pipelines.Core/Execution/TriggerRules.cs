@@ -64,4 +64,44 @@ internal static class TriggerRules
             _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown trigger rule."),
         };
     }
+
+    /// <summary>
+    /// Why <paramref name="rule"/> cannot be met by upstream tasks that stand as <paramref name="c"/>
+    /// (when <see cref="Evaluate"/> said skip or upstream_failed), with the tally, such as
+    /// <c>trigger rule one_failed cannot be met: no upstream task failed (2 succeeded)</c>.
+    /// </summary>
+    public static string Reason(TriggerRule rule, UpstreamCounts c)
+    {
+        // Failed and upstream_failed both count as failures, as in Evaluate.
+        var failures = c.Failed + c.UpstreamFailed;
+        var why = rule switch
+        {
+            TriggerRule.AllSuccess or TriggerRule.NoneFailed or TriggerRule.NoneFailedMinOneSuccess when failures > 0 => Some(failures, "failed"),
+            TriggerRule.AllSuccess or TriggerRule.NoneSkipped when c.Skipped > 0 => Some(c.Skipped, "was skipped", "were skipped"),
+            TriggerRule.AllFailed => "not every upstream task failed",
+            TriggerRule.OneSuccess or TriggerRule.NoneFailedMinOneSuccess when c.Skipped == c.Total => "every upstream task was skipped",
+            TriggerRule.OneSuccess => "no upstream task succeeded",
+            TriggerRule.OneFailed => "no upstream task failed",
+            TriggerRule.OneDone => "no upstream task succeeded or failed",
+            _ => "the upstream states do not allow it",
+        };
+        return $"trigger rule {rule.ToSnakeCase()} cannot be met: {why} ({Tally(c)})";
+    }
+
+    private static string Some(int count, string verb, string? plural = null) =>
+        count == 1 ? $"an upstream task {verb}" : $"{count} upstream tasks {plural ?? verb}";
+
+    private static string Tally(UpstreamCounts c)
+    {
+        var parts = new List<string>(4);
+        foreach (var (count, what) in new[] { (c.Success, "succeeded"), (c.Failed, "failed"), (c.UpstreamFailed, "upstream_failed"), (c.Skipped, "skipped") })
+        {
+            if (count > 0)
+            {
+                parts.Add($"{count} {what}");
+            }
+        }
+
+        return parts.Count == 0 ? "no upstream task settled" : string.Join(", ", parts);
+    }
 }

@@ -27,4 +27,15 @@ public interface ISpecRenderer
     /// <param name="task">The attempt, with every template resolved.</param>
     /// <param name="projectRoot">The folder of <c>pipelines.json</c>: relative paths (pod templates) start there.</param>
     RenderedSpec Render(RenderedTask task, string projectRoot);
+
+    /// <summary>
+    /// What this target refuses in a task as defined, before any template renders: the errors a render
+    /// would report for the values written out (on Kubernetes Secret, ConfigMap and claim names, label
+    /// keys; on Docker volume names; …). <c>validate</c> asks every target an environment uses. A field
+    /// that holds a template is left out (see <see cref="DefinitionChecks.LiteralErrors"/>): it is
+    /// checked when an attempt renders.
+    /// </summary>
+    /// <param name="dagId">The DAG, named in the diagnostics.</param>
+    /// <param name="task">A task of a DAG that built, its templates not rendered.</param>
+    ImmutableArray<RenderDiagnostic> CheckDefinition(string dagId, ContainerTask task);
 }

@@ -17,11 +17,9 @@ internal static class DagValidator
 
         void Add(string? task, string? field, string message) => problems.Add(new DefinitionProblem(dagId, task, field, message));
 
-        if (!Names.IsValidId(dagId))
+        if (Names.IdProblem(dagId, "DAG id") is { } dagIdProblem)
         {
-            Add(null, "id", dagId.Length == 0
-                ? "the DAG has no id; call dag.Id(\"my_dag\")"
-                : $"'{dagId}' is not a valid DAG id; use letters, digits, '_', '.' and '-'");
+            Add(null, "id", dagId.Length == 0 ? "the DAG has no id; call dag.Id(\"my_dag\")" : dagIdProblem);
         }
 
         if (!Schedule.TryParse(definition.Schedule, definition.TimeZone, out var schedule, out var scheduleError))
@@ -36,9 +34,9 @@ internal static class DagValidator
 
         foreach (var param in definition.Params)
         {
-            if (!Names.IsValidId(param.Name))
+            if (Names.IdProblem(param.Name, "parameter name") is { } paramProblem)
             {
-                Add(null, $"params.{param.Name}", $"'{param.Name}' is not a valid parameter name; use letters, digits, '_', '.' and '-'");
+                Add(null, $"params.{param.Name}", paramProblem);
             }
         }
 
@@ -47,9 +45,9 @@ internal static class DagValidator
         for (var i = 0; i < tasks.Length; i++)
         {
             var id = tasks[i].Id;
-            if (!Names.IsValidId(id))
+            if (Names.IdProblem(id, "task id") is { } idProblem)
             {
-                Add(id, "id", $"'{id}' is not a valid task id; use letters, digits, '_', '.' and '-'");
+                Add(id, "id", idProblem);
             }
 
             if (!index.TryAdd(id, i))
@@ -149,6 +147,10 @@ internal static class DagValidator
         {
             add("image", "the image is empty; name one such as 'registry.localhost/etl/runner:1.0.0'");
         }
+        else if (ImageReference.Problem(task.Image) is { } imageProblem)
+        {
+            add("image", imageProblem);
+        }
 
         CheckQuantity(task.Resources.Requests.Cpu, "resources.requests.cpu", add);
         CheckQuantity(task.Resources.Requests.Memory, "resources.requests.memory", add);
@@ -178,6 +180,15 @@ internal static class DagValidator
             }
         }
 
+        for (var i = 0; i < task.EnvFrom.Length; i++)
+        {
+            if (task.EnvFrom[i].Prefix is { Length: > 0 } prefix && !TemplateText.MayContainTemplate(prefix) && !Names.IsEnvVarName(prefix))
+            {
+                add(new FieldPath("envFrom", "prefix", i).ToString(),
+                    $"'{prefix}' is not a prefix every runtime accepts for environment variable names; use {Names.EnvVarNameExpected}");
+            }
+        }
+
         for (var i = 0; i < task.Mounts.Length; i++)
         {
             var mount = task.Mounts[i];
@@ -191,10 +202,7 @@ internal static class DagValidator
                 CheckQuantity(size, new FieldPath("mounts", "volume.sizeLimit", i).ToString(), add);
             }
 
-            if (mount.Volume is NamedVolume { Name: "" } or HostPathVolume { Path: "" } or SecretVolume { SecretName: "" } or ConfigMapVolume { Name: "" })
-            {
-                add(new FieldPath("mounts", "volume", i).ToString(), "the volume has no name or path");
-            }
+            CheckVolume(mount.Volume, i, add);
         }
 
         CheckCapabilities(task.CapabilitiesAdd, add);
@@ -233,9 +241,9 @@ internal static class DagValidator
             }
         }
 
-        if (task.Pool is not null && !Names.IsValidId(task.Pool))
+        if (task.Pool is not null && Names.IdProblem(task.Pool, "pool name") is { } poolProblem)
         {
-            add("pool", $"'{task.Pool}' is not a valid pool name; use letters, digits, '_', '.' and '-'");
+            add("pool", poolProblem);
         }
 
         if (task.PoolSlots < 1)
@@ -347,9 +355,29 @@ internal static class DagValidator
 
     private static void CheckEnvName(string name, string field, Action<string, string> add)
     {
-        if (name.Length == 0 || name.Contains('=') || name.Any(char.IsControl))
+        if (!Names.IsEnvVarName(name))
         {
-            add($"{field}.{name}", $"'{name}' is not an environment variable name; it must be non-empty, without '=' or control characters");
+            add($"{field}.{name}", $"'{name}' is not an environment variable name every runtime accepts; use {Names.EnvVarNameExpected}");
+        }
+    }
+
+    // What no target accepts; each target's own narrower rules are checked by validate and at render.
+    // A templated name is checked once rendered; a path that does not start with a template cannot become absolute.
+    private static void CheckVolume(Volume volume, int index, Action<string, string> add)
+    {
+        switch (volume)
+        {
+            case NamedVolume { Name: var name } when !TemplateText.MayContainTemplate(name) && !Names.IsVolumeName(name):
+                add(new FieldPath("mounts", "volume.name", index).ToString(),
+                    $"'{name}' is not a volume name; use {Names.VolumeNameExpected} — it names a Docker volume, a PersistentVolumeClaim and a folder of a local runtime");
+                break;
+            case HostPathVolume { Path: var path } when !path.StartsWith('/') && !path.StartsWith("<<", StringComparison.Ordinal):
+                add(new FieldPath("mounts", "volume.path", index).ToString(),
+                    $"'{path}' is not an absolute path; a host path is a folder of the machine that runs the container, written from '/' (such as /data/shared)");
+                break;
+            case SecretVolume { SecretName: "" } or ConfigMapVolume { Name: "" }:
+                add(new FieldPath("mounts", "volume", index).ToString(), "the volume has no name");
+                break;
         }
     }
 

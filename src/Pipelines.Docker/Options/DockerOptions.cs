@@ -1,6 +1,5 @@
 using Docker.DotNet.Models;
 using Pipelines.Templating;
-using Pipelines.Validation;
 
 namespace Pipelines.Docker;
 
@@ -23,7 +22,10 @@ public sealed record DockerOptions : IRuntimeOptions
     /// <summary>The network the container joins (overrides the environment's).</summary>
     public string? Network { get; init; }
 
-    /// <summary>The size of <c>/dev/shm</c>, a quantity such as <c>256Mi</c>.</summary>
+    /// <summary>
+    /// The size of <c>/dev/shm</c> as <c>docker run --shm-size</c> takes it: <c>1g</c>, <c>512m</c>,
+    /// <c>64k</c>, bytes, or <c>256Mi</c>; every unit is binary (see <see cref="DockerSize"/>).
+    /// </summary>
     public string? ShmSize { get; init; }
 
     /// <summary>Allocate a pseudo-TTY.</summary>
@@ -45,9 +47,10 @@ public sealed record DockerOptions : IRuntimeOptions
     /// <inheritdoc />
     public IEnumerable<(string Field, string Message)> Validate()
     {
-        if (ShmSize is not null && !TemplateText.MayContainTemplate(ShmSize) && !Quantity.IsValidResource(ShmSize))
+        // A Docker-only setting takes Docker's syntax, not Kubernetes' quantities: in a quantity 512m is half a byte.
+        if (ShmSize is not null && !TemplateText.MayContainTemplate(ShmSize) && !DockerSize.TryParse(ShmSize, out _))
         {
-            yield return ("docker.shmSize", $"'{ShmSize}' is not a valid quantity; use {Quantity.Expected}");
+            yield return ("docker.shmSize", $"'{ShmSize}' is not a size; use {DockerSize.Expected}");
         }
 
         if (Network is { Length: 0 })

@@ -10,7 +10,7 @@ public sealed class DockerOptionsBuilder : RuntimeOptionsBuilder
     /// <summary>The network the container joins, such as <c>edge</c>.</summary>
     public DockerOptionsBuilder Network(string name) => Set(o => o with { Network = name });
 
-    /// <summary>The size of <c>/dev/shm</c>, such as <c>256Mi</c>.</summary>
+    /// <summary>The size of <c>/dev/shm</c> as <c>docker run --shm-size</c> takes it, such as <c>1g</c>, <c>512m</c> or <c>256Mi</c>.</summary>
     public DockerOptionsBuilder ShmSize(string size) => Set(o => o with { ShmSize = size });
 
     /// <summary>Allocates a pseudo-TTY.</summary>

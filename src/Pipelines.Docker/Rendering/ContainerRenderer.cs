@@ -63,6 +63,18 @@ public sealed class ContainerRenderer : ISpecRenderer
         return new RenderedSpec(task.Task.Id, Target, spec.Name, SpecDocument.Write(spec), diagnostics);
     }
 
+    /// <inheritdoc />
+    /// <remarks>The mounts (volume names, host and sub paths, mount paths), the resource minimums and the non-root check.</remarks>
+    public ImmutableArray<RenderDiagnostic> CheckDefinition(string dagId, ContainerTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var sink = new DiagnosticSink(dagId, task.Id, Target);
+        MountMapping.Map(task, task.Id, ImmutableSortedDictionary<string, string>.Empty, sink);
+        ResourceMapping.Apply(task.Resources, new HostConfig(), sink);
+        CheckRunAsNonRoot(task, sink);
+        return DefinitionChecks.LiteralErrors(task, sink.ToImmutable());
+    }
+
     /// <summary>Renders one attempt as the spec the Docker runtime acts on.</summary>
     /// <param name="task">The attempt, with every template resolved.</param>
     /// <param name="diagnostics">Every setting Docker cannot honour (warnings) and what cannot render (errors).</param>

@@ -20,9 +20,16 @@ internal static class DockerOptionsMapping
             return;
         }
 
-        if (options.ShmSize is { } shm && DockerQuantity.Bytes(shm, "docker.shmSize", diagnostics) is { } bytes)
+        if (options.ShmSize is { } shm)
         {
-            host.ShmSize = bytes;
+            if (DockerSize.TryParse(shm, out var bytes))
+            {
+                host.ShmSize = bytes;
+            }
+            else
+            {
+                diagnostics.Error("docker.shmSize", $"'{shm}' is not a size; use {DockerSize.Expected}");
+            }
         }
 
         create.Tty = options.Tty ?? false;

@@ -90,10 +90,13 @@ internal sealed class HostContext(PipelineCatalog catalog, PipelineHostOptions o
     }
 
     /// <summary>Writes a DAG's problems, one per line.</summary>
-    public void WriteProblems(PipelineEntry entry, TextWriter writer)
+    public void WriteProblems(PipelineEntry entry, TextWriter writer) => WriteProblems(entry.DagId, entry.Problems, writer);
+
+    /// <summary>Writes problems of a DAG, one per line.</summary>
+    public void WriteProblems(string dagId, IReadOnlyList<DefinitionProblem> problems, TextWriter writer)
     {
-        writer.WriteLine($"✗ {entry.DagId}: {entry.Problems.Count} problem{(entry.Problems.Count == 1 ? "" : "s")}");
-        foreach (var problem in entry.Problems)
+        writer.WriteLine($"✗ {dagId}: {problems.Count} problem{(problems.Count == 1 ? "" : "s")}");
+        foreach (var problem in problems)
         {
             writer.WriteLine($"  - {Describe(problem)}");
         }

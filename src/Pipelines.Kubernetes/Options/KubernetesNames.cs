@@ -9,9 +9,13 @@ public static class KubernetesNames
     /// <summary>A DNS-1123 label: lowercase alphanumerics and '-', starting and ending alphanumeric, at most 63.</summary>
     public static bool IsDnsLabel(string? name) => name is { Length: > 0 and <= 63 } && IsDnsPart(name);
 
-    /// <summary>A DNS-1123 subdomain: dot-separated labels, at most 253.</summary>
+    /// <summary>
+    /// A DNS-1123 subdomain, as the API server checks Secret, ConfigMap, PersistentVolumeClaim and pod
+    /// names: at most 253 characters in all, dot-separated parts of lowercase alphanumerics and '-' that
+    /// start and end alphanumeric. Unlike DNS itself, Kubernetes sets no 63-character limit per part.
+    /// </summary>
     public static bool IsDnsSubdomain(string? name) =>
-        name is { Length: > 0 and <= 253 } && name.Split('.').All(part => part.Length is > 0 and <= 63 && IsDnsPart(part));
+        name is { Length: > 0 and <= 253 } && name.Split('.').All(part => part.Length > 0 && IsDnsPart(part));
 
     private static bool IsDnsPart(string part)
     {

@@ -60,6 +60,21 @@ public sealed class PodRenderer : ISpecRenderer
         return new RenderedSpec(task.Task.Id, TargetName, pod.Metadata?.Name ?? string.Empty, spec, diagnostics);
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// The task's own settings as the API server checks them (<c>TaskChecks</c>: labels, annotations,
+    /// Secret and ConfigMap names and keys, host aliases, security) and its volumes (claim, Secret and
+    /// ConfigMap names, items, mount and sub paths). A pod template and patches are read only by a render.
+    /// </remarks>
+    public ImmutableArray<RenderDiagnostic> CheckDefinition(string dagId, ContainerTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var collector = new DiagnosticCollector(dagId, task.Id);
+        TaskChecks.Check(task, collector);
+        PodVolumePlan.Create(task, [], collector);
+        return DefinitionChecks.LiteralErrors(task, collector.ToImmutable());
+    }
+
     /// <summary>
     /// Renders one attempt as a pod, for the runtime. The pod is returned even when
     /// <paramref name="diagnostics"/> holds errors; such a pod must not be submitted.

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using k8s;
 using k8s.Models;
+using Pipelines.Validation;
 
 namespace Pipelines.Kubernetes;
 
@@ -124,7 +125,8 @@ internal sealed class PodVolumePlan
                     EmptyDir = new V1EmptyDirVolumeSource
                     {
                         Medium = temp.InMemory ? "Memory" : null,
-                        SizeLimit = temp.SizeLimit is null ? null : new ResourceQuantity(temp.SizeLimit),
+                        // Only a template (a definition check, or a preview of a run-time value) is no quantity here: it has no size yet.
+                        SizeLimit = Quantity.IsValidResource(temp.SizeLimit) ? new ResourceQuantity(temp.SizeLimit) : null,
                     },
                 }, "temp-" + mount.MountPath);
 

@@ -33,4 +33,23 @@ public sealed class TriggerRuleRunTests
 
         Assert.Equal(expected.Split(','), rules.Select(r => outcome.Tasks[r.ToSnakeCase()].ToAirflowName()));
     }
+
+    [Fact]
+    public async Task A_one_failed_task_whose_upstream_succeeded_says_so_in_its_reason()
+    {
+        var h = new ExecutorHarness();
+        var dag = ExecutorHarness.Dag(d =>
+        {
+            var a = d.Container("a", "img");
+            var b = d.Container("b", "img");
+            d.Container("on_failure", "img").TriggerRule(TriggerRule.OneFailed).DependsOn(a, b);
+        });
+
+        var outcome = await h.RunAsync(dag);
+
+        Assert.Equal(TaskState.Skipped, outcome.Tasks["on_failure"]);
+        Assert.Equal(
+            "trigger rule one_failed cannot be met: no upstream task failed (2 succeeded)",
+            h.Store.LoadTasks("d", outcome.Run.RunId).Single(t => t.TaskId == "on_failure").Reason);
+    }
 }

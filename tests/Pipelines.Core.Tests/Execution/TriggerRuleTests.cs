@@ -67,6 +67,26 @@ public sealed class TriggerRuleTests
     public void A_task_without_upstream_runs_whatever_its_rule(TriggerRule rule) =>
         Assert.Equal(RuleDecision.Run, TriggerRules.Evaluate(rule, new UpstreamCounts(0, 0, 0, 0, 0)));
 
+    [Theory]
+    [InlineData(TriggerRule.OneFailed, 2, 2, 0, 0, 0, "trigger rule one_failed cannot be met: no upstream task failed (2 succeeded)")]
+    [InlineData(TriggerRule.AllFailed, 3, 1, 2, 0, 0, "trigger rule all_failed cannot be met: not every upstream task failed (1 succeeded, 2 failed)")]
+    [InlineData(TriggerRule.AllFailed, 2, 0, 1, 0, 1, "trigger rule all_failed cannot be met: not every upstream task failed (1 failed, 1 skipped)")]
+    [InlineData(TriggerRule.AllSuccess, 3, 1, 1, 1, 0, "trigger rule all_success cannot be met: 2 upstream tasks failed (1 succeeded, 1 failed, 1 upstream_failed)")]
+    [InlineData(TriggerRule.AllSuccess, 2, 1, 0, 0, 1, "trigger rule all_success cannot be met: an upstream task was skipped (1 succeeded, 1 skipped)")]
+    [InlineData(TriggerRule.NoneSkipped, 3, 1, 0, 0, 2, "trigger rule none_skipped cannot be met: 2 upstream tasks were skipped (1 succeeded, 2 skipped)")]
+    [InlineData(TriggerRule.OneSuccess, 2, 0, 1, 0, 1, "trigger rule one_success cannot be met: no upstream task succeeded (1 failed, 1 skipped)")]
+    [InlineData(TriggerRule.OneSuccess, 2, 0, 0, 0, 2, "trigger rule one_success cannot be met: every upstream task was skipped (2 skipped)")]
+    [InlineData(TriggerRule.OneDone, 2, 0, 0, 1, 1, "trigger rule one_done cannot be met: no upstream task succeeded or failed (1 upstream_failed, 1 skipped)")]
+    [InlineData(TriggerRule.NoneFailed, 2, 1, 0, 1, 0, "trigger rule none_failed cannot be met: an upstream task failed (1 succeeded, 1 upstream_failed)")]
+    [InlineData(TriggerRule.NoneFailedMinOneSuccess, 1, 0, 0, 0, 1, "trigger rule none_failed_min_one_success cannot be met: every upstream task was skipped (1 skipped)")]
+    public void The_reason_says_how_the_upstream_tasks_ended(TriggerRule rule, int total, int success, int failed, int upstreamFailed, int skipped, string expected)
+    {
+        var counts = new UpstreamCounts(total, success, failed, upstreamFailed, skipped);
+
+        Assert.NotEqual(RuleDecision.Run, TriggerRules.Evaluate(rule, counts));
+        Assert.Equal(expected, TriggerRules.Reason(rule, counts));
+    }
+
     [Fact]
     public void Rule_names_are_airflows() =>
         Assert.Equal(

@@ -30,7 +30,7 @@ public sealed class TaskRendererTests
         var run = Run(dag => dag.Param("v", "x").Param("unit", "Gi").Param("cpu", "500m").Param("mem", "1Gi").Param("cap", "NET_ADMIN")
             .Container("t", "img:" + T)
             .Command(T).Args(T).Env("E", T).SecretEnv("S", new SecretRef(T, T)).EnvFromSecret(T, T).EnvFromConfigMap(T)
-            .Mount(Volume.Named(T), "/a" + T, subPath: T).Mount(Volume.HostPath(T), "/b").Mount(Volume.Temp("1" + "<< params.unit >>"), "/c")
+            .Mount(Volume.Named(T), "/a" + T, subPath: T).Mount(Volume.HostPath("/" + T), "/b").Mount(Volume.Temp("1" + "<< params.unit >>"), "/c")
             .Mount(Volume.Secret(T, new KeyToPath(T, T)), "/d").Mount(Volume.ConfigMap(T, new KeyToPath(T, T)), "/e")
             .Resources(new("<< params.cpu >>", "<< params.mem >>", "<< params.mem >>"), new("<< params.cpu >>", "<< params.mem >>", "<< params.mem >>"))
             .AddCapabilities("<< params.cap >>").DropCapabilities("<< params.cap >>").WorkingDir("/w" + T).ExtraHost(T, T)
@@ -57,6 +57,31 @@ public sealed class TaskRendererTests
         var templated = Assert.Throws<PipelineDefinitionException>(() => TaskRenderer.Render(run, run.Dag["t"]));
 
         Assert.Equal(literal.Problems.Single(), templated.Problems.Single());
+    }
+
+    [Fact]
+    public void A_templated_image_is_checked_once_rendered_and_before_a_run_starts()
+    {
+        var run = Run(dag => dag.Param("tag", "bad tag").Container("t", "registry.localhost/etl/runner:<< params.tag >>"));
+
+        var rendered = Assert.Throws<PipelineDefinitionException>(() => TaskRenderer.Render(run, run.Dag["t"]));
+        var preflight = Pipelines.Execution.RunPreflight.Check(run, secrets: null, masker: null);
+
+        var problem = Assert.Single(rendered.Problems);
+        Assert.Equal(("d", "t", "image"), (problem.DagId, problem.TaskId, problem.Field));
+        Assert.StartsWith("'registry.localhost/etl/runner:bad tag' holds whitespace", problem.Message);
+        Assert.Equal(problem, Assert.Single(preflight));
+    }
+
+    [Fact]
+    public void A_templated_host_path_or_volume_name_is_checked_once_rendered()
+    {
+        var run = Run(dag => dag.Param("dir", "data").Param("volume", "../x").Container("t", "img")
+            .Mount(Volume.HostPath("<< params.dir >>"), "/a").Mount(Volume.Named("<< params.volume >>"), "/b"));
+
+        var ex = Assert.Throws<PipelineDefinitionException>(() => TaskRenderer.Render(run, run.Dag["t"]));
+
+        Assert.Equal(["mounts[0].volume.path", "mounts[1].volume.name"], ex.Problems.Select(p => p.Field));
     }
 
     [Fact]

@@ -410,4 +410,207 @@ public sealed class DagValidationTests
         var ex = Assert.Throws<PipelineDefinitionException>(() => dag.Build());
         Assert.Equal("cycle: x → y → x", Assert.Single(ex.Problems).Message);
     }
+    [Fact]
+    public void A_too_long_task_id_is_reported_with_the_limit()
+    {
+        var id = new string('t', 251);
+        var longest = new DagBuilder().Id("d");
+        longest.Container(new string('t', 250), "img");
+
+        var problem = SingleProblem(dag => dag.Container(id, "img"));
+
+        Assert.Equal((id, "id"), (problem.TaskId, problem.Field));
+        Assert.Equal("the task id has 251 characters; at most 250 are allowed", problem.Message);
+        Assert.NotNull(longest.Build());
+    }
+
+    [Theory]
+    [InlineData("busybox:bad tag", "'busybox:bad tag' holds whitespace")]
+    [InlineData(" busybox", "' busybox' has whitespace around it; an image reference has none: write 'busybox'")]
+    [InlineData("busybox:1 ", "has whitespace around it")]
+    [InlineData("Busybox:1", "'Busybox:1' has uppercase letters in its repository path; repository paths are lowercase")]
+    [InlineData("registry.localhost/Etl/runner:1.0", "uppercase letters in its repository path")]
+    [InlineData("busybox:", "'busybox:' has an empty tag")]
+    [InlineData("busybox:-1", "is not an image reference; write [registry[:port]/]path[:tag][@digest]")]
+    [InlineData("busybox@sha256:abc", "is not an image reference")]
+    [InlineData("registry.localhost//runner", "is not an image reference")]
+    [InlineData(":1.0", "is not an image reference")]
+    [InlineData("-busybox", "is not an image reference")]
+    [InlineData("busybox:1.0:2.0", "is not an image reference")]
+    [InlineData("registry.localhost:port/runner", "is not an image reference")]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "which Docker and containerd read as an image id")]
+    public void An_image_reference_docker_and_containerd_refuse_is_reported(string image, string message)
+    {
+        var problem = SingleProblem(dag => dag.Container("a", image));
+
+        Assert.Equal(("a", "image"), (problem.TaskId, problem.Field));
+        Assert.Contains(message, problem.Message);
+    }
+
+    [Fact]
+    public void A_tag_over_128_characters_or_a_name_over_255_is_reported()
+    {
+        var longName = string.Join('/', Enumerable.Repeat(new string('n', 64), 4));
+        var longestName = string.Join('/', Enumerable.Repeat(new string('n', 63), 4));
+
+        var tag = SingleProblem(dag => dag.Container("a", "busybox:" + new string('t', 129)));
+        var name = SingleProblem(dag => dag.Container("a", longName + ":1"));
+
+        Assert.Contains("is not an image reference", tag.Message);
+        Assert.Equal($"the repository name of '{longName}:1' has 259 characters; at most 255 are allowed", name.Message);
+        Assert.True(Pipelines.Validation.ImageReference.IsValid(longestName + ":" + new string('t', 128)));
+    }
+
+    [Theory]
+    [InlineData("img")]
+    [InlineData("busybox:1.36")]
+    [InlineData("registry.localhost/etl/postgres-runner:0.1.0")]
+    [InlineData("localhost:5000/team/app:v1.2.3-rc.1")]
+    [InlineData("Registry.Example.COM/team/app")]
+    [InlineData("[::1]:5000/app:latest")]
+    [InlineData("a__b/c.d/e---f:TAG_1")]
+    [InlineData("busybox@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    [InlineData("busybox:1.36@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    public void Image_references_docker_and_containerd_accept_are_valid(string image)
+    {
+        var dag = new DagBuilder().Id("d");
+        dag.Container("a", image);
+
+        Assert.Equal(image, dag.Build()["a"].Image);
+        Assert.True(Pipelines.Validation.ImageReference.IsValid(image));
+    }
+
+    [Theory]
+    [InlineData("registry.localhost/<< var.repo >>:1")]
+    [InlineData("<< var.image >>")]
+    [InlineData("busybox:<< params.tag >>")]
+    [InlineData("<< var.registry >>/etl/runner:1.0")]
+    [InlineData("busybox<< params.tag >>")]
+    [InlineData("<< var.repo >>@sha256:<< var.digest >>")]
+    [InlineData("registry.localhost/etl/runner:<< params.tag >>-slim")]
+    public void A_templated_image_whose_literal_text_can_be_valid_is_left_for_render_time(string image)
+    {
+        var dag = new DagBuilder().Id("d").Param("tag", "1.0");
+        dag.Container("a", image);
+
+        Assert.Equal(image, dag.Build()["a"].Image);
+    }
+
+    [Theory]
+    [InlineData("<< var.registry >>/etl/runner:bad tag", "holds whitespace outside its templates")]
+    [InlineData(" << var.image >>", "holds whitespace outside its templates")]
+    [InlineData("<< var.repo >>:", "cannot be an image reference, whatever its templates render")]
+    [InlineData("registry.localhost/Etl/<< var.repo >>", "cannot be an image reference")]
+    [InlineData("<< var.repo >>@sha256:abc", "cannot be an image reference")]
+    public void A_templated_image_that_no_rendering_can_make_valid_is_reported(string image, string message)
+    {
+        var problem = SingleProblem(dag => dag.Container("a", image));
+
+        Assert.Equal(("a", "image"), (problem.TaskId, problem.Field));
+        Assert.Contains(message, problem.Message);
+    }
+
+    [Theory]
+    [InlineData("MY VAR")]
+    [InlineData("1ABC")]
+    [InlineData("A=B")]
+    [InlineData("")]
+    [InlineData(".")]
+    [InlineData("..X")]
+    [InlineData("ÄRGER")]
+    public void An_env_var_name_a_runtime_refuses_is_reported_for_env_secret_env_and_env_from_prefixes(string name)
+    {
+        var env = SingleProblem(dag => dag.Container("a", "img").Env(name, "1"));
+        var secret = SingleProblem(dag => dag.Container("a", "img").SecretEnv(name, new SecretRef("creds", "key")));
+        var prefix = name.Length == 0 ? null : SingleProblem(dag => dag.Container("a", "img").EnvFromSecret("creds", name));
+
+        Assert.Equal(("env." + name, "secretEnv." + name), (env.Field, secret.Field));
+        Assert.Equal(
+            $"'{name}' is not an environment variable name every runtime accepts; use letters, digits, '_', '.' and '-', not starting with a digit (such as LOG_LEVEL or my.setting), and not '.' or starting with '..'",
+            env.Message);
+        if (prefix is not null)
+        {
+            Assert.Equal("envFrom[0].prefix", prefix.Field);
+            Assert.Contains($"'{name}' is not a prefix every runtime accepts", prefix.Message);
+        }
+    }
+
+    [Theory]
+    [InlineData("LOG_LEVEL")]
+    [InlineData("_private")]
+    [InlineData("spring.profiles.active")]
+    [InlineData("my-var")]
+    [InlineData("a1")]
+    public void Env_var_names_every_runtime_accepts_are_valid(string name)
+    {
+        var dag = new DagBuilder().Id("d");
+        dag.Container("a", "img").Env(name, "1").SecretEnv(name + "_S", new SecretRef("creds", "key")).EnvFromConfigMap("cfg", name + "_");
+
+        Assert.Equal(name, dag.Build()["a"].Env.Single().Name);
+    }
+
+    [Theory]
+    [InlineData("../../x")]
+    [InlineData("a/b")]
+    [InlineData(".hidden")]
+    [InlineData("has space")]
+    [InlineData("")]
+    [InlineData("_x")]
+    public void A_volume_name_no_target_accepts_is_reported(string name)
+    {
+        var problem = SingleProblem(dag => dag.Container("a", "img").Mount(Volume.Temp(), "/tmp").Mount(Volume.Named(name), "/data"));
+
+        Assert.Equal(("a", "mounts[1].volume.name"), (problem.TaskId, problem.Field));
+        Assert.StartsWith($"'{name}' is not a volume name; use letters, digits, '_', '.' and '-', starting with a letter or digit", problem.Message);
+    }
+
+    [Theory]
+    [InlineData("orders-data")]
+    [InlineData("Orders_Data")]
+    [InlineData("x")]
+    [InlineData("data-<< ds_nodash >>")]
+    public void Volume_names_some_target_accepts_are_left_to_the_targets(string name)
+    {
+        var dag = new DagBuilder().Id("d");
+        dag.Container("a", "img").Mount(Volume.Named(name), "/data");
+
+        Assert.NotNull(dag.Build());
+    }
+
+    [Theory]
+    [InlineData("data")]
+    [InlineData("./data")]
+    [InlineData("data/<< ds_nodash >>")]
+    [InlineData("")]
+    public void A_relative_host_path_is_reported(string path)
+    {
+        var problem = SingleProblem(dag => dag.Container("a", "img").Mount(Volume.HostPath(path), "/data"));
+
+        Assert.Equal(("a", "mounts[0].volume.path"), (problem.TaskId, problem.Field));
+        Assert.StartsWith($"'{path}' is not an absolute path; a host path is a folder of the machine that runs the container", problem.Message);
+    }
+
+    [Theory]
+    [InlineData("/data/shared")]
+    [InlineData("<< var.root >>/data")]
+    [InlineData("/data/<< ds_nodash >>")]
+    public void Absolute_or_templated_host_paths_are_valid(string path)
+    {
+        var dag = new DagBuilder().Id("d");
+        dag.Container("a", "img").Mount(Volume.HostPath(path), "/data");
+
+        Assert.NotNull(dag.Build());
+    }
+
+    [Fact]
+    public void Every_new_rule_is_reported_at_once_for_one_task()
+    {
+        var dag = new DagBuilder().Id("d");
+        dag.Container("a", "Busybox:1").Env("MY VAR", "1").Mount(Volume.Named("../../x"), "/x").Mount(Volume.HostPath("data"), "/y");
+
+        var ex = Assert.Throws<PipelineDefinitionException>(() => dag.Build());
+
+        Assert.Equal(["image", "env.MY VAR", "mounts[0].volume.name", "mounts[1].volume.path"], ex.Problems.Select(p => p.Field));
+        Assert.All(ex.Problems, p => Assert.Equal(("d", "a"), (p.DagId, p.TaskId)));
+    }
 }

@@ -44,12 +44,10 @@ public sealed class DiagnosticTests
             "/data/ is mounted more than once; Docker refuses two mounts at one path"),
         ["mount over the output"] = (t => t.Mount(Volume.Named("shared"), "/pipelines"), Error, "mounts[0].mountPath",
             "/pipelines holds the task's output on Docker (/pipelines/output.json); mount elsewhere"),
-        ["relative host path"] = (t => t.Mount(Volume.HostPath("data"), "/data"), Error, "mounts[0].volume.path",
-            "'data' is not an absolute path; Docker binds absolute paths of the engine's host only"),
         ["escaping sub-path"] = (t => t.Mount(Volume.HostPath("/data"), "/data", subPath: "../etc"), Error, "mounts[0].subPath",
             "'../etc' must be a relative path inside the volume, without '..'"),
-        ["invalid volume name"] = (t => t.Mount(Volume.Named("my volume"), "/v"), Error, "mounts[0].volume.name",
-            "'my volume' is not a Docker volume name; use letters, digits, '_', '.' and '-', starting with a letter or digit (two characters or more)"),
+        ["one-character volume name"] = (t => t.Mount(Volume.Named("v"), "/v"), Error, "mounts[0].volume.name",
+            "'v' is not a Docker volume name; use letters, digits, '_', '.' and '-', starting with a letter or digit (two characters or more)"),
         ["tiny memory limit"] = (t => t.Resources(limits: new(Memory: "4Mi")), Error, "resources.limits.memory",
             "4194304 bytes is below Docker's minimum memory limit of 6Mi; the engine refuses such a container"),
         ["tiny memory request"] = (t => t.Resources(requests: new(Memory: "1Mi")), Error, "resources.requests.memory",
@@ -82,6 +80,20 @@ public sealed class DiagnosticTests
         var diagnostic = Assert.Single(diagnostics);
         Assert.Equal((Error, "docker.patches"), (diagnostic.Severity, diagnostic.Field));
         Assert.StartsWith("a patch renamed the container to 'mine'", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_relative_host_path_is_an_error_also_in_a_task_made_without_build()
+    {
+        // Build() and rendering refuse it first; the renderer still guards a task made some other way.
+        var attempt = DockerRender.Attempt(_ => { });
+        attempt = attempt with { Task = attempt.Task with { Mounts = [new VolumeMount(Volume.HostPath("data"), "/data")] } };
+
+        new ContainerRenderer().RenderContainer(attempt, out var diagnostics);
+
+        Assert.Equal(
+            new RenderDiagnostic(Error, "d", "t", "docker", "mounts[0].volume.path", "'data' is not an absolute path; Docker binds absolute paths of the engine's host only"),
+            Assert.Single(diagnostics));
     }
 
     [Fact]

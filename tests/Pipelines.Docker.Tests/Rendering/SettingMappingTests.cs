@@ -44,6 +44,7 @@ public sealed class SettingMappingTests
         ["stop signal"] = (t => t.StopGracePeriod(TimeSpan.FromSeconds(10)), "StopSignal", "\"SIGTERM\""),
         ["docker network"] = (t => t.OnDocker(d => d.Network("edge")), "HostConfig.NetworkMode", "\"edge\""),
         ["shm size"] = (t => t.OnDocker(d => d.ShmSize("256Mi")), "HostConfig.ShmSize", "268435456"),
+        ["shm size as docker run takes it"] = (t => t.OnDocker(d => d.ShmSize("1g")), "HostConfig.ShmSize", "1073741824"),
         ["tty"] = (t => t.OnDocker(d => d.Tty()), "Tty", "true"),
         ["ulimits"] = (t => t.OnDocker(d => d.Ulimit("nofile", 1024, 2048)), "HostConfig.Ulimits", """[{"Name":"nofile","Soft":1024,"Hard":2048}]"""),
         ["patches run last"] = (t => t.OnDocker(d => d.Network("edge").Patch(c => c.HostConfig!.NetworkMode = "host")), "HostConfig.NetworkMode", "\"host\""),

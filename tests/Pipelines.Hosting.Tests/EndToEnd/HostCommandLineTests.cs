@@ -51,6 +51,40 @@ public sealed class HostCommandLineTests
     }
 
     [Fact]
+    public async Task Validate_checks_names_against_the_target_of_every_environment()
+    {
+        using var project = new ProjectFolder("""
+            { "environments": { "local": { "runtime": "auto" }, "prod": { "runtime": "kubernetes" }, "prod-eu": { "runtime": "kubernetes" } } }
+            """);
+
+        var result = await project.RunAsync(HostProcess.TestHost, "validate", "target_names");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal(
+            [
+                "✗ target_names: 3 problems",
+                "  - task 'extract', field 'mounts[1].volume.name': on docker (environment 'local' with runtime auto): " +
+                    "'x' is not a Docker volume name; use letters, digits, '_', '.' and '-', starting with a letter or digit (two characters or more)",
+                "  - task 'extract', field 'secretEnv.DB_PASSWORD.name': on kubernetes (environments 'prod', 'prod-eu'): " +
+                    "'Database_Credentials' is not a Secret name: use lowercase letters, digits, '-' and '.' (a DNS-1123 subdomain)",
+                "  - task 'extract', field 'mounts[0].volume.name': on kubernetes (environments 'prod', 'prod-eu'): " +
+                    "'Orders_Data' is not a PersistentVolumeClaim name: use lowercase letters, digits, '-' and '.' (a DNS-1123 subdomain, at most 253), starting and ending with a letter or digit",
+            ],
+            result.Stdout.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public async Task Validate_applies_no_target_rules_an_environment_does_not_use()
+    {
+        using var project = new ProjectFolder("""{ "environments": { "local": { "runtime": "process" } } }""");
+
+        var result = await project.RunAsync(HostProcess.TestHost, "validate", "target_names");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("✓ target_names: 1 task, valid", result.Stdout.Trim());
+    }
+
+    [Fact]
     public async Task A_broken_dag_does_not_hide_the_valid_ones_but_list_exits_2()
     {
         var result = await HostProcess.RunAsync(HostProcess.TestHost, Root, "list");

@@ -86,7 +86,7 @@ public sealed class VolumeTests
     [Theory]
     [InlineData("airflow_shared")]
     [InlineData("Airflow-Shared")]
-    [InlineData("-shared")]
+    [InlineData("shared-")]
     public void A_named_volume_that_is_no_claim_name_is_an_error_naming_the_field(string name)
     {
         var spec = Render(t => t.Mount(Volume.Temp(), "/tmp").Mount(Volume.Named(name), "/shared"));
@@ -94,6 +94,17 @@ public sealed class VolumeTests
         var error = Assert.Single(spec.Diagnostics);
         Assert.Equal((DiagnosticSeverity.Error, "mounts[1].volume.name"), (error.Severity, error.Field));
         Assert.Contains(name, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_claim_name_up_to_253_characters_is_valid_whatever_the_length_of_its_parts()
+    {
+        var name = new string('a', 100) + "." + new string('b', 140); // 241 characters, parts over 63
+        var longest = new string('c', 253);
+
+        Assert.Empty(Render(t => t.Mount(Volume.Named(name), "/a").Mount(Volume.Named(longest), "/b")).Diagnostics);
+        var error = Assert.Single(Render(t => t.Mount(Volume.Named(longest + "c"), "/a")).Diagnostics);
+        Assert.Equal("mounts[0].volume.name", error.Field);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Pipelines.Execution;
 /// <summary>
 /// Maps a task's mounts to host directories for the process runtime:
 /// a named volume → <c>&lt;projectRoot&gt;/.pipelines/volumes/&lt;name&gt;</c> (kept between attempts);
-/// a host path → itself (relative paths from the project root); a temp volume → a directory of the
+/// a host path → itself (absolute: Build() refuses a relative one); a temp volume → a directory of the
 /// attempt's workspace; a secret → a workspace directory with one 0600 file per key; a config map →
 /// not available (the attempt is lost). A sub-path selects a directory (or, for a secret, a file) inside.
 /// Read-only mounts, size limits and in-memory temp volumes are not enforced: a process sees the host's files.
