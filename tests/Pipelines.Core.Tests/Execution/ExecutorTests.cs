@@ -305,6 +305,93 @@ public sealed class ExecutorTests
     }
 
     [Fact]
+    public async Task An_attempt_lost_to_a_host_crash_on_adoption_is_retried_at_once_without_spending_a_retry_even_past_its_timeout()
+    {
+        var store = new InMemoryRunStore();
+        var dag = ExecutorHarness.Dag(d => d.Container("a", "img").Retries(0).Timeout(Minute));
+        var run = ExecutorHarness.Run(dag);
+        var started = ExecutorHarness.Start - TimeSpan.FromHours(2); // the host was down longer than the timeout
+        var batch = new StoreBatch();
+        batch.Runs.Add(new DagRunRecord("d", run.RunId, run.LogicalDate, RunState.Running, "local", "simulated", "{}", started, null));
+        batch.Tasks.Add(("d", run.RunId, new TaskInstanceRecord("a", TaskState.Running, 1, null, started)));
+        batch.Attempts.Add(("d", run.RunId, new AttemptRecord("a", 1, AttemptState.Running, started, null, null, null, null, "pid:42:start:7", null)));
+        store.Commit(batch);
+        var h = new ExecutorHarness(store: store);
+        h.Runtime.Adopt = (_, _) => AttemptResult.Lost("host-crash: the attempt's process ended without recording an exit status");
+
+        var outcome = await h.RunAsync(dag);
+
+        Assert.Equal(TaskState.Success, outcome.Tasks["a"]);
+        Assert.Equal([("a", 1, "pid:42:start:7")], h.Runtime.Adopted);
+        Assert.Equal(ExecutorHarness.Start, h.Attempt("a", 2).Start); // at once, no retry delay
+        var attempts = store.LoadAttempts("d", run.RunId, "a");
+        Assert.Equal([(1, AttemptState.Failed), (2, AttemptState.Success)], attempts.Select(x => (x.TryNumber, x.State)));
+        Assert.StartsWith("host-crash", attempts[0].Reason);
+    }
+
+    [Fact]
+    public async Task An_attempt_that_finished_while_the_host_was_down_is_read_on_adoption_not_run_again()
+    {
+        var store = new InMemoryRunStore();
+        var dag = ExecutorHarness.Dag(d => d.Container("a", "img").Timeout(Minute).Then(d.Container("b", "img").Args("<< tasks.a.output.rows >>")));
+        var run = ExecutorHarness.Run(dag);
+        var started = ExecutorHarness.Start - TimeSpan.FromHours(2);
+        var batch = new StoreBatch();
+        batch.Runs.Add(new DagRunRecord("d", run.RunId, run.LogicalDate, RunState.Running, "local", "simulated", "{}", started, null));
+        batch.Tasks.Add(("d", run.RunId, new TaskInstanceRecord("a", TaskState.Running, 1, null, started)));
+        batch.Attempts.Add(("d", run.RunId, new AttemptRecord("a", 1, AttemptState.Running, started, null, null, null, null, "pid:42:start:7", null)));
+        store.Commit(batch);
+        var h = new ExecutorHarness(store: store);
+        h.Runtime.Adopt = (_, _) => AttemptResult.Exited(0, """{"rows": 7}""");
+
+        var outcome = await h.RunAsync(dag);
+
+        Assert.Equal(RunState.Success, outcome.State);
+        Assert.DoesNotContain(h.Runtime.History, r => r.TaskId == "a");
+        Assert.Equal(["7"], h.Attempt("b").Attempt.Task.Args);
+        Assert.Equal(AttemptState.Success, store.LoadAttempts("d", run.RunId, "a").Single().State);
+    }
+
+    [Fact]
+    public async Task The_handle_a_runtime_reports_is_in_the_store_while_the_attempt_runs()
+    {
+        var h = new ExecutorHarness();
+        h.Runtime.Script("a", new SimulatedAttempt(Minute));
+        var dag = ExecutorHarness.Dag(d => d.Container("a", "img"));
+        var running = h.Executor.RunAsync(ExecutorHarness.Run(dag), h.Observer, TestContext.Current.CancellationToken);
+        await h.Executor.WhenIdleAsync();
+
+        var attempt = h.Store.LoadAttempts("d", ExecutorHarness.Run(dag).RunId, "a").Single();
+        h.Time.Advance(Minute);
+        await running;
+
+        Assert.Equal(AttemptState.Running, attempt.State);
+        Assert.StartsWith("simulated:d/", attempt.Handle);
+    }
+
+    [Fact]
+    public async Task A_resumed_run_keeps_skipped_tasks_skipped()
+    {
+        var store = new InMemoryRunStore();
+        var dag = ExecutorHarness.Dag(d =>
+        {
+            d.Container("check", "img").SkipOnExitCode(99).Then(d.Container("load", "img"));
+            d.Container("other", "img");
+        });
+        var first = new ExecutorHarness(store: store);
+        first.Runtime.Script("check", new SimulatedAttempt(Minute, ExitCode: 99)).Script("other", new SimulatedAttempt(Minute, ExitCode: 1));
+        await first.RunAsync(dag);
+
+        var resumed = new ExecutorHarness(store: store);
+        var outcome = await resumed.RunAsync(dag);
+
+        Assert.Equal(TaskState.Skipped, outcome.Tasks["check"]);
+        Assert.Equal(TaskState.Skipped, outcome.Tasks["load"]);
+        Assert.Equal(TaskState.Success, outcome.Tasks["other"]);
+        Assert.Equal(["other"], resumed.Runtime.History.Select(r => r.TaskId));
+    }
+
+    [Fact]
     public async Task The_task_with_the_longest_path_below_it_starts_first()
     {
         var h = new ExecutorHarness();

@@ -40,7 +40,9 @@ public sealed class SettingMappingTests
         ["privileged"] = (t => t.Privileged(), "HostConfig.Privileged", "true"),
         ["working dir"] = (t => t.WorkingDir("/work"), "WorkingDir", "\"/work\""),
         ["extra hosts"] = (t => t.ExtraHost("warehouse.internal", "172.17.0.1"), "HostConfig.ExtraHosts", """["warehouse.internal:172.17.0.1"]"""),
-        ["stop grace period, in whole seconds rounded up"] = (t => t.StopGracePeriod(TimeSpan.FromSeconds(29.5)), "StopTimeout", "30"),
+        // 29.2 s: rounding would give 29, cutting the task's grace short; only rounding up gives 30.
+        ["stop grace period, in whole seconds rounded up"] = (t => t.StopGracePeriod(TimeSpan.FromSeconds(29.2)), "StopTimeout", "30"),
+        ["stop grace period of whole seconds kept"] = (t => t.StopGracePeriod(TimeSpan.FromSeconds(29)), "StopTimeout", "29"),
         ["stop signal"] = (t => t.StopGracePeriod(TimeSpan.FromSeconds(10)), "StopSignal", "\"SIGTERM\""),
         ["docker network"] = (t => t.OnDocker(d => d.Network("edge")), "HostConfig.NetworkMode", "\"edge\""),
         ["shm size"] = (t => t.OnDocker(d => d.ShmSize("256Mi")), "HostConfig.ShmSize", "268435456"),

@@ -11,6 +11,16 @@ public sealed class RunCommandTests : IDisposable
 
     public void Dispose() => _project.Dispose();
 
+    private string StoredHandle(string taskId)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_project.StateFolder, "state.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT handle FROM attempts WHERE task_id = $task ORDER BY try_number DESC LIMIT 1";
+        command.Parameters.AddWithValue("$task", taskId);
+        return command.ExecuteScalar() as string ?? "";
+    }
+
     // The slow DAG's first sleepy attempt waits for this file.
     private void LetSleepyGo() => File.WriteAllText(Path.Combine(_project.StateFolder, "volumes", "slow-data", "go"), "");
 
@@ -132,6 +142,9 @@ public sealed class RunCommandTests : IDisposable
         }
 
         Assert.NotEmpty(ProjectFolder.AttemptProcesses("slow")); // the crash left the attempt running
+        var handle = StoredHandle("sleepy");
+        Assert.Matches("^pid:[0-9]+:start:[0-9]+$", handle); // written when the attempt started, before the crash
+        Assert.True(Directory.Exists($"/proc/{handle.Split(':')[1]}"), handle);
         using var rerun = _project.Start(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25", "--plain");
         rerun.WaitForLine("sleepy running (try 1): re-attached");
         LetSleepyGo();

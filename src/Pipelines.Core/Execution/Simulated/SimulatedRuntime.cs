@@ -14,6 +14,7 @@ public sealed class SimulatedRuntime : IContainerRuntime
     private readonly ConcurrentDictionary<string, Func<RenderedTask, SimulatedAttempt>> _scripts = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<SimulatedRun> _history = new();
     private readonly ConcurrentDictionary<string, bool> _live = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string TaskId, int TryNumber, string? Handle)> _adopted = new();
     private int _running;
     private int _maxRunning;
 
@@ -34,6 +35,15 @@ public sealed class SimulatedRuntime : IContainerRuntime
 
     /// <summary>Attempts that are live now (for adoption tests): attempt id → live.</summary>
     public ICollection<string> LiveAttempts => _live.Keys;
+
+    /// <summary>
+    /// What adopting an attempt an earlier host started gives, from the attempt and its recorded handle;
+    /// by default it finished with exit code 0 when it is live here, else it never started (null).
+    /// </summary>
+    public Func<RenderedTask, string?, AttemptResult?>? Adopt { get; set; }
+
+    /// <summary>Every attempt adopted, with the handle the store had for it.</summary>
+    public IReadOnlyList<(string TaskId, int TryNumber, string? Handle)> Adopted => [.. _adopted];
 
     /// <summary>Scripts a task's attempts: the first try does <c>attempts[0]</c>, the second <c>attempts[1]</c>, …; later tries repeat the last.</summary>
     public SimulatedRuntime Script(string taskId, params SimulatedAttempt[] attempts)
@@ -80,6 +90,12 @@ public sealed class SimulatedRuntime : IContainerRuntime
     public Task<AttemptResult?> AdoptAsync(RenderedTask attempt, string? handle, IAttemptSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
+        _adopted.Enqueue((attempt.Task.Id, attempt.TryNumber, handle));
+        if (Adopt is { } adopt)
+        {
+            return Task.FromResult(adopt(attempt, handle));
+        }
+
         var id = AttemptNames.AttemptId(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber);
         return Task.FromResult<AttemptResult?>(_live.ContainsKey(id) ? AttemptResult.Exited(0) : null);
     }
