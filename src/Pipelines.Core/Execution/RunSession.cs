@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Pipelines.Rendering;
 using Pipelines.State;
+using Pipelines.Templating;
 
 namespace Pipelines.Execution;
 
@@ -41,6 +42,9 @@ internal sealed class RunSession
     private int _active;
     private int _pendingRetries;
     private bool _cancelled;
+
+    // One template session for every attempt of the run: attempts are rendered on the loop, one at a time.
+    private TemplateSession? _templates;
 
     public RunSession(Executor executor, RunContext run, IRunObserver observer, CancellationToken cancel)
     {
@@ -615,7 +619,7 @@ internal sealed class RunSession
         try
         {
             // Synchronous up to the first await, on the loop: the outputs it reads are stable here.
-            rendered = TaskRenderer.Render(_run, task, tryNumber, _outputs);
+            rendered = TaskRenderer.Render(_run, task, tryNumber, _outputs, ref _templates);
         }
         catch (PipelineDefinitionException ex)
         {
@@ -649,7 +653,7 @@ internal sealed class RunSession
         var timedOut = false;
         try
         {
-            var rendered = TaskRenderer.Render(_run, task, attempt.TryNumber, _outputs);
+            var rendered = TaskRenderer.Render(_run, task, attempt.TryNumber, _outputs, ref _templates);
             var left = task.ExecutionTimeout is { } limit ? limit - (Time.GetUtcNow() - attempt.StartedAt) : (TimeSpan?)null;
             using var timeout = left is { } l ? new CancellationTokenSource(l > TimeSpan.Zero ? l : TimeSpan.Zero, Time) : null;
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(_cancel, timeout?.Token ?? CancellationToken.None);

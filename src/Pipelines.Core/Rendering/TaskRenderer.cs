@@ -23,12 +23,25 @@ public static class TaskRenderer
         Render(run, task, tryNumber, upstreamOutputs, preview: false);
 
     /// <summary>
+    /// Renders one attempt with <paramref name="session"/> (created on first use), reset to the attempt's scope,
+    /// so that many attempts — a run's, on the executor's loop — share one Scriban context.
+    /// </summary>
+    internal static RenderedTask Render(RunContext run, ContainerTask task, int tryNumber, IReadOnlyDictionary<string, JsonElement>? upstreamOutputs, ref TemplateSession? session) =>
+        Render(run, task, tryNumber, upstreamOutputs, preview: false, ref session);
+
+    /// <summary>
     /// Renders an attempt for a preview (<c>render</c>, snapshots): expressions that read upstream
     /// outputs, known only at run time, stay as written (<c>&lt;&lt; tasks.x.output.rows &gt;&gt;</c>).
     /// </summary>
     public static RenderedTask Preview(RunContext run, ContainerTask task) => Render(run, task, 1, null, preview: true);
 
     private static RenderedTask Render(RunContext run, ContainerTask task, int tryNumber, IReadOnlyDictionary<string, JsonElement>? upstreamOutputs, bool preview)
+    {
+        TemplateSession? session = null;
+        return Render(run, task, tryNumber, upstreamOutputs, preview, ref session);
+    }
+
+    private static RenderedTask Render(RunContext run, ContainerTask task, int tryNumber, IReadOnlyDictionary<string, JsonElement>? upstreamOutputs, bool preview, ref TemplateSession? session)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(task);
@@ -45,8 +58,17 @@ public static class TaskRenderer
             run.Environment.Vars,
             upstreamOutputs ?? NoOutputs)
         { PreviewOutputs = preview };
-        var session = TemplateRenderer.Shared.Begin(scope);
+        if (session is null)
+        {
+            session = TemplateRenderer.Shared.Begin(scope);
+        }
+        else
+        {
+            session.Reset(scope);
+        }
+
         var problems = new List<DefinitionProblem>();
+        var templates = session;
         var rendered = task.MapStrings((value, field) =>
         {
             if (!TemplateText.MayContainTemplate(value))
@@ -56,7 +78,7 @@ public static class TaskRenderer
 
             try
             {
-                return session.Render(value, field.ToString());
+                return templates.Render(value, field.ToString());
             }
             catch (TemplateRenderException ex)
             {

@@ -27,8 +27,14 @@ internal sealed class RenderContext : TemplateContext
         StrictVariables = false; // unknown names are reported by OnMissingVariable, which knows about ??
         TryGetVariable = MissingVariable;
         TryGetMember = MissingMember;
-        PushGlobal(new ScopeGlobals(scope));
+        _globals = new ScopeGlobals(scope);
+        PushGlobal(_globals);
     }
+
+    private readonly ScopeGlobals _globals;
+
+    /// <summary>Reads <paramref name="scope"/>'s names from now on.</summary>
+    public void Reset(TemplateScope scope) => _globals.Reset(scope);
 
     /// <summary>The expression being evaluated; lookups use it to tell guarded reads.</summary>
     public ParsedExpression? Current { get; set; }

@@ -10,6 +10,7 @@ namespace Pipelines.Templating;
 /// </summary>
 internal sealed class ScopeGlobals(TemplateScope scope) : ReadOnlyScriptObject
 {
+    private TemplateScope _scope = scope;
     private const string IsoFormat = "yyyy-MM-dd'T'HH:mm:sszzz";
 
     private string? _ds;
@@ -25,6 +26,42 @@ internal sealed class ScopeGlobals(TemplateScope scope) : ReadOnlyScriptObject
 
     public override string Path => "(top level)";
 
+    /// <summary>
+    /// Reads another scope's values from now on. What the two scopes share — the dates, parameters and
+    /// variables of one run — stays cached; the rest is dropped.
+    /// </summary>
+    public void Reset(TemplateScope next)
+    {
+        if (next.LogicalDate != _scope.LogicalDate || next.LogicalDate.Offset != _scope.LogicalDate.Offset)
+        {
+            _ds = _dsNodash = _ts = _tsNodash = null;
+        }
+
+        if (next.DataIntervalStart != _scope.DataIntervalStart || next.DataIntervalStart.Offset != _scope.DataIntervalStart.Offset)
+        {
+            _intervalStart = null;
+        }
+
+        if (next.DataIntervalEnd != _scope.DataIntervalEnd || next.DataIntervalEnd.Offset != _scope.DataIntervalEnd.Offset)
+        {
+            _intervalEnd = null;
+        }
+
+        if (!ReferenceEquals(next.Params, _scope.Params))
+        {
+            _params = null;
+        }
+
+        if (!ReferenceEquals(next.Vars, _scope.Vars))
+        {
+            _vars = null;
+        }
+
+        _tryNumber = null;
+        _tasks = null;
+        _scope = next;
+    }
+
     public override int Count => TemplateNames.Variables.Count;
 
     public override IEnumerable<string> GetMembers() => TemplateNames.Variables;
@@ -35,20 +72,20 @@ internal sealed class ScopeGlobals(TemplateScope scope) : ReadOnlyScriptObject
     {
         value = member switch
         {
-            TemplateNames.Ds => _ds ??= Format(scope.LogicalDate, "yyyy-MM-dd"),
-            TemplateNames.DsNodash => _dsNodash ??= Format(scope.LogicalDate, "yyyyMMdd"),
-            TemplateNames.Ts or TemplateNames.LogicalDate => _ts ??= Format(scope.LogicalDate, IsoFormat),
-            TemplateNames.TsNodash => _tsNodash ??= Format(scope.LogicalDate, "yyyyMMdd'T'HHmmss"),
-            TemplateNames.DataIntervalStart => _intervalStart ??= Format(scope.DataIntervalStart, IsoFormat),
-            TemplateNames.DataIntervalEnd => _intervalEnd ??= Format(scope.DataIntervalEnd, IsoFormat),
-            TemplateNames.TryNumber => _tryNumber ??= scope.TryNumber,
-            TemplateNames.DagId => scope.DagId,
-            TemplateNames.TaskId => scope.TaskId,
-            TemplateNames.RunId => scope.RunId,
-            TemplateNames.Env => scope.Environment,
-            TemplateNames.Params => _params ??= new(TemplateNames.Params, scope.Params),
-            TemplateNames.Var => _vars ??= new(TemplateNames.Var, scope.Vars),
-            TemplateNames.Tasks => _tasks ??= new(scope.TaskOutputs),
+            TemplateNames.Ds => _ds ??= Format(_scope.LogicalDate, "yyyy-MM-dd"),
+            TemplateNames.DsNodash => _dsNodash ??= Format(_scope.LogicalDate, "yyyyMMdd"),
+            TemplateNames.Ts or TemplateNames.LogicalDate => _ts ??= Format(_scope.LogicalDate, IsoFormat),
+            TemplateNames.TsNodash => _tsNodash ??= Format(_scope.LogicalDate, "yyyyMMdd'T'HHmmss"),
+            TemplateNames.DataIntervalStart => _intervalStart ??= Format(_scope.DataIntervalStart, IsoFormat),
+            TemplateNames.DataIntervalEnd => _intervalEnd ??= Format(_scope.DataIntervalEnd, IsoFormat),
+            TemplateNames.TryNumber => _tryNumber ??= _scope.TryNumber,
+            TemplateNames.DagId => _scope.DagId,
+            TemplateNames.TaskId => _scope.TaskId,
+            TemplateNames.RunId => _scope.RunId,
+            TemplateNames.Env => _scope.Environment,
+            TemplateNames.Params => _params ??= new(TemplateNames.Params, _scope.Params),
+            TemplateNames.Var => _vars ??= new(TemplateNames.Var, _scope.Vars),
+            TemplateNames.Tasks => _tasks ??= new(_scope.TaskOutputs),
             TemplateNames.DsAdd => Macros.DsAdd,
             TemplateNames.DsFormat => Macros.DsFormat,
             _ => null,

@@ -7,7 +7,8 @@ namespace Pipelines.Templating;
 /// <summary>
 /// Renders the fields of one task attempt (one <see cref="TemplateScope"/>). The Scriban context is built once
 /// per session, on the first expression (a task without expressions never builds one), and reused for every
-/// field. Not thread-safe: use a session from one thread.
+/// field — and, after <see cref="Reset"/>, for the next attempt: the executor renders every attempt of a run
+/// with one session, so a run builds one context, not one per attempt. Not thread-safe: use a session from one thread.
 /// </summary>
 public sealed class TemplateSession
 {
@@ -22,7 +23,15 @@ public sealed class TemplateSession
     }
 
     /// <summary>The values this session renders with.</summary>
-    public TemplateScope Scope { get; }
+    public TemplateScope Scope { get; private set; }
+
+    /// <summary>Renders another attempt's fields from now on, keeping the Scriban context (its names now read <paramref name="scope"/>).</summary>
+    public void Reset(TemplateScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        Scope = scope;
+        _context?.Reset(scope);
+    }
 
     /// <summary>
     /// Renders <paramref name="text"/>: each <c>&lt;&lt; expr &gt;&gt;</c> is replaced by its value and each

@@ -73,6 +73,22 @@ public class TemplateVariablesTests
     }
 
     [Fact]
+    public void A_reset_session_reads_the_new_scope_and_keeps_nothing_of_the_old_attempt()
+    {
+        var session = TemplateRenderer.Shared.Begin(TestScopes.Default());
+        Assert.Equal("extract 2 42 2026-11-25", session.Render("<< task_id >> << try_number >> << tasks.fetch.output.rows >> << ds >>", "args[0]"));
+
+        session.Reset(TestScopes.Default(TestScopes.LogicalDate.AddDays(1)) with
+        {
+            TaskId = "load",
+            TryNumber = 3,
+            TaskOutputs = new Dictionary<string, System.Text.Json.JsonElement> { ["fetch"] = System.Text.Json.JsonDocument.Parse("""{"rows": 7}""").RootElement.Clone() },
+        });
+
+        Assert.Equal("load 3 7 2026-11-26", session.Render("<< task_id >> << try_number >> << tasks.fetch.output.rows >> << ds >>", "args[0]"));
+    }
+
+    [Fact]
     public void Output_numbers_are_long_or_double()
     {
         Assert.Equal("5", Render("<< tasks.fetch.output.rows / 8 | math.floor >>"));
