@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Data.Sqlite;
 using Pipelines.Execution;
 using Pipelines.State;
+using Pipelines.Tests.Shared;
 
 namespace Pipelines.Core.Tests.State;
 
@@ -266,7 +267,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         const string Flock = "/usr/bin/flock";
         if (!File.Exists(Flock))
         {
-            Assert.Skip($"{Flock} (util-linux) is not installed, so no child process can hold the lock.");
+            MachineRequirement.Unmet($"{Flock} (util-linux) is not installed, so no child process can hold the lock.");
         }
 
         var lockPath = RunPaths.LockFile(Path.Combine(_root, ".pipelines", "locks"), "etl", "r1");
