@@ -19,6 +19,7 @@ internal sealed class RunSession
     private readonly Executor _executor;
     private readonly RunContext _run;
     private readonly IRunObserver _observer;
+    private readonly CancellationTokenSource _stop;
     private readonly CancellationToken _cancel;
     private readonly Dag _dag;
     private readonly ImmutableArray<ContainerTask> _tasks;
@@ -44,13 +45,16 @@ internal sealed class RunSession
     private int _active;
     private int _pendingRetries;
     private bool _cancelled;
+    private RunStateWriteException? _writeFailure;
 
     public RunSession(Executor executor, RunContext run, IRunObserver observer, CancellationToken cancel)
     {
         _executor = executor;
         _run = run;
         _observer = observer;
-        _cancel = cancel;
+        // The caller's cancellation, or a failed write of the run's state: both stop the run the same way.
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        _cancel = _stop.Token;
         _dag = run.Dag;
         _tasks = _dag.Tasks;
         var n = _tasks.Length;
@@ -93,6 +97,7 @@ internal sealed class RunSession
 
     public async Task<RunOutcome> RunAsync()
     {
+        using var stop = _stop; // released with the run
         CheckPools();
         _executor.RunStarting();
         var batch = new StoreBatch();
@@ -144,14 +149,14 @@ internal sealed class RunSession
             }
 
             launches = _cancelled ? [] : StartReady(batch);
-            Commit(batch);
+            TryCommit(batch);
             Launch(launches);
             _executor.EventsHandled(handled, finished: false);
         }
 
         var outcome = Finish();
         _executor.EventsHandled(0, finished: true);
-        return outcome;
+        return _writeFailure is { } failure ? throw failure : outcome;
     }
 
     private void CheckPools()
@@ -400,6 +405,13 @@ internal sealed class RunSession
     {
         foreach (var (task, tryNumber) in launches)
         {
+            if (_writeFailure is not null)
+            {
+                // Its start may not be recorded: it never runs, and ends cancelled with the others.
+                Post(RunEvent.Finish(task, tryNumber, AttemptResult.Stopped("not started: the run's state could not be written"), timedOut: false, noRetry: true, handle: null));
+                continue;
+            }
+
             _ = RunAttemptAsync(task, tryNumber);
         }
     }
@@ -619,6 +631,37 @@ internal sealed class RunSession
         }
     }
 
+    // Once the run has started, a failed commit stops it (StopOnWriteFailure) instead of throwing.
+    private bool TryCommit(StoreBatch batch)
+    {
+        if (_writeFailure is not null)
+        {
+            return false;
+        }
+
+        try
+        {
+            Commit(batch);
+            return true;
+        }
+        catch (RunStoreException e)
+        {
+            StopOnWriteFailure(new RunStateWriteException(e.Location, "the run store", e));
+            return false;
+        }
+    }
+
+    // As on Ctrl+C: running attempts are stopped (SIGTERM, then SIGKILL after their grace period) and
+    // nothing else starts. Nothing more is written either, so the store keeps the last state it
+    // committed whole, which a re-run resumes as after a host crash; RunAsync throws at the end.
+    private void StopOnWriteFailure(RunStateWriteException failure)
+    {
+        if (Interlocked.CompareExchange(ref _writeFailure, failure, null) is null)
+        {
+            _stop.Cancel();
+        }
+    }
+
     private void Post(RunEvent ev)
     {
         _executor.EventPosted();
@@ -698,7 +741,7 @@ internal sealed class RunSession
         _record = _record with { State = state, EndedAt = Time.GetUtcNow() };
         var batch = new StoreBatch();
         batch.Runs.Add(_record);
-        Commit(batch);
+        TryCommit(batch);
         var tasks = included.ToDictionary(i => _tasks[i].Id, i => _state[i], StringComparer.Ordinal);
         return new RunOutcome(state, tasks, _record);
     }
@@ -727,8 +770,16 @@ internal sealed class RunSession
             _taskId = session._tasks[task].Id;
             if (_record.LogPath is { } path)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                _log = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+                try
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    _log = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // The attempt's token is cancelled by this, so the runtime does not start it.
+                    session.StopOnWriteFailure(new RunStateWriteException(path, "the log file", e));
+                }
             }
         }
 
@@ -740,16 +791,31 @@ internal sealed class RunSession
             Handle = handle;
             var batch = new StoreBatch();
             batch.Attempts.Add((_session._dag.Id, _session._run.RunId, _record with { State = AttemptState.Running, Handle = handle }));
-            _session.Commit(batch);
-            return ValueTask.CompletedTask;
+            // Unrecorded, the attempt must not run: the runtime stops it when this throws.
+            return _session.TryCommit(batch) ? ValueTask.CompletedTask : throw _session._writeFailure!;
         }
 
         public void Log(string line)
         {
             var masked = _session.Options.Mask(line);
+            RunStateWriteException? failure = null;
             lock (_gate)
             {
-                _log?.WriteLine(masked);
+                try
+                {
+                    _log?.WriteLine(masked);
+                }
+                catch (IOException e)
+                {
+                    failure = new RunStateWriteException(_record.LogPath!, "the log file", e);
+                    CloseLog();
+                }
+            }
+
+            // Outside the lock: stopping runs the cancellation callbacks. The line still reaches the console.
+            if (failure is not null)
+            {
+                _session.StopOnWriteFailure(failure);
             }
 
             _session._observer.Log(_taskId, _try, masked);
@@ -759,9 +825,23 @@ internal sealed class RunSession
         {
             lock (_gate)
             {
-                _log?.Dispose();
-                _log = null;
+                CloseLog();
             }
+        }
+
+        // A failed write leaves its bytes in the buffers, and disposing tries them again.
+        private void CloseLog()
+        {
+            try
+            {
+                _log?.Dispose();
+            }
+            catch (IOException)
+            {
+                // Already reported by the write that failed first.
+            }
+
+            _log = null;
         }
     }
 
