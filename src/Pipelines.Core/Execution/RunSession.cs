@@ -95,6 +95,9 @@ internal sealed class RunSession
 
     private ExecutorOptions Options => _executor.Options;
 
+    // Why attempts end cancelled: the caller cancelled, or a write failed (StopOnWriteFailure).
+    private string StopReason => _writeFailure is null ? "the run was cancelled" : "the run stopped: its state could not be written";
+
     public async Task<RunOutcome> RunAsync()
     {
         using var stop = _stop; // released with the run
@@ -432,7 +435,7 @@ internal sealed class RunSession
                 {
                     if (_state[i] is TaskState.UpForRetry)
                     {
-                        SetState(i, TaskState.Cancelled, "the run was cancelled while waiting to retry", batch);
+                        SetState(i, TaskState.Cancelled, $"{StopReason} while waiting to retry", batch);
                     }
                 }
 
@@ -472,7 +475,7 @@ internal sealed class RunSession
         if (result.Outcome == AttemptOutcome.Stopped && Cancelling && !ev.TimedOut)
         {
             batch.Attempts.Add((_dag.Id, _run.RunId, attempt with { State = AttemptState.Cancelled, EndedAt = now, ExitCode = result.ExitCode, Reason = Mask(result.Reason) }));
-            SetState(i, TaskState.Cancelled, "the run was cancelled", batch);
+            SetState(i, TaskState.Cancelled, StopReason, batch);
             return;
         }
 
@@ -542,7 +545,7 @@ internal sealed class RunSession
         _attemptsThisRun[i] = Math.Max(0, _attemptsThisRun[i] - 1);
         if (Cancelling)
         {
-            SetState(i, TaskState.Cancelled, "the run was cancelled", batch);
+            SetState(i, TaskState.Cancelled, StopReason, batch);
             return;
         }
 

@@ -33,6 +33,7 @@ public sealed class RunStateWriteTests : IDisposable
         Assert.Equal($"Could not write the run store '{RefusingRunStore.Path}': No space left on device. Running attempts were stopped and nothing else was started.", ex.Message);
         Assert.Empty(h.Runtime.LiveAttempts);
         Assert.Equal(ExecutorHarness.Start + Minute, h.Attempt("b").End); // stopped with a's end, not after its hour
+        Assert.Contains(("b", TaskState.Cancelled, 1, "the run stopped: its state could not be written"), h.Observer.Changes);
         Assert.DoesNotContain(h.Runtime.History, r => r.TaskId == "c");
         Assert.Equal(1, store.Refused); // nothing more was tried: the store keeps its last whole state
         var runId = ExecutorHarness.Run(dag).RunId;
