@@ -92,3 +92,19 @@ public sealed class Hello : IPipeline
             .DependsOn(greet);
     }
 }
+
+/// <summary>
+/// fill fills the disk its named volume is on (on its first try), then keeps running, as does sleeper
+/// beside it; after waits for fill. On a small disk the run's log and store writes then fail.
+/// </summary>
+public sealed class FillsDiskPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("fills_disk").TaskDefaults(t => t.Mount(Volume.Named("fill-data"), "/data").StopGracePeriod(TimeSpan.FromSeconds(2)));
+        dag.Container("sleeper", "busybox:stable").Command("sh", "-c", "if [ << try_number >> -eq 1 ]; then echo sleeping; sleep 60; fi; echo rested");
+        dag.Container("fill", "busybox:stable").Command("sh", "-c",
+                "if [ << try_number >> -eq 1 ]; then head -c 100000000 /dev/zero > /data/filler; echo 'the disk is full'; sleep 60; fi; echo filled")
+            .Then(dag.Container("after", "busybox:stable").Command("echo", "after"));
+    }
+}

@@ -9,7 +9,7 @@ namespace Pipelines.Hosting.Commands;
 /// <summary>
 /// <c>run DAG --date D [--runtime …] [--env NAME] [--param k=v]… [--max-active N] [--plain] [--state FILE]</c>:
 /// runs (or resumes) a DAG for a logical date with live progress; exit 0 when every task
-/// succeeded, 1 when one failed, 130/143 when stopped.
+/// succeeded, 1 when one failed, 74 when the run's state could not be written, 130/143 when stopped.
 /// </summary>
 internal static class RunCommand
 {

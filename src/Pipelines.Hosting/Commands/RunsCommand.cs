@@ -17,7 +17,11 @@ internal static class RunsCommand
         return command;
     }
 
-    /// <summary>Opens the run store without creating one; null (with a message) when there is none or it is unreadable.</summary>
+    /// <summary>
+    /// Opens the run store without creating one: null when there is none (<paramref name="missing"/>), or
+    /// when <c>pipelines.json</c> is invalid (with a message). A store that cannot be opened throws
+    /// <see cref="RunStoreException"/>, which <see cref="PipelineHost"/> reports.
+    /// </summary>
     public static IRunStore? OpenExisting(HostContext context, string? statePath, out bool missing)
     {
         missing = false;
@@ -26,22 +30,15 @@ internal static class RunsCommand
             return null;
         }
 
+        // A directory is not "no store": opening it says what is wrong.
         var path = statePath ?? RunPaths.DefaultStatePath(config.RootDirectory);
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
         {
             missing = true;
             return null;
         }
 
-        try
-        {
-            return new SqliteRunStore(path);
-        }
-        catch (RunStoreException ex)
-        {
-            context.Error.WriteLine(ex.Message);
-            return null;
-        }
+        return new SqliteRunStore(path);
     }
 
     private static int Run(HostContext context, string dagId, string? statePath)

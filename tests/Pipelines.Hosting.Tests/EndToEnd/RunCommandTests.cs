@@ -103,7 +103,7 @@ public sealed class RunCommandTests : IDisposable
 
         Assert.True(result.ExitCode == exitCode, result.ToString());
         Assert.Contains("sleepy cancelled", result.Stdout);
-        Assert.Empty(ProjectFolder.AttemptProcesses("slow"));
+        Assert.Empty(_project.AttemptProcesses("slow"));
         var runs = await _project.RunAsync(HostProcess.TestHost, "runs", "slow");
         Assert.Contains("cancelled", runs.Stdout);
     }
@@ -117,14 +117,14 @@ public sealed class RunCommandTests : IDisposable
             host.Crash();
         }
 
-        var orphans = ProjectFolder.AttemptProcesses("slow");
+        var orphans = _project.AttemptProcesses("slow");
         Assert.NotEmpty(orphans); // the crash left the attempt's process running
 
         var rerun = await _project.RunAsync(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25", "--plain");
 
         Assert.True(rerun.ExitCode == 0, rerun.ToString());
         Assert.Contains("(resuming: succeeded tasks are kept)", rerun.Stdout);
-        Assert.Empty(ProjectFolder.AttemptProcesses("slow"));
+        Assert.Empty(_project.AttemptProcesses("slow"));
         Assert.Equal("first\n", _project.Volume("slow-data", "first.log"));
         Assert.Equal("start 1\nstart 2\nend 2\n", _project.Volume("slow-data", "sleepy.log"));
         Assert.Equal("last\n", _project.Volume("slow-data", "last.log"));
@@ -145,6 +145,19 @@ public sealed class RunCommandTests : IDisposable
         Assert.True(second.ExitCode == 2, second.ToString());
         Assert.Contains("is already running (pid ", second.Stderr);
         Assert.True(third.ExitCode == 0, third.ToString());
+    }
+
+    [Fact]
+    public async Task Clear_after_an_error_prints_that_error_alone()
+    {
+        using var project = new ProjectFolder("""{ "environments": { "local": { }, "local": { } } }""");
+
+        var result = await project.RunAsync(HostProcess.TestHost, "clear", "hello", "--date", "2026-11-25", "--task", "greet");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal(
+            $"{Path.Combine(project.Path, "pipelines.json")}: $.environments.local is set twice (key 'local' of $.environments); keep one — JSON readers silently use the last\n",
+            result.Stderr);
     }
 
     [Fact]
