@@ -20,14 +20,7 @@ internal static class RunCommand
         var runtime = Runtime();
         var environment = CommonOptions.Environment();
         var parameters = CommonOptions.Params();
-        var maxActive = new Option<int?>("--max-active") { Description = "At most this many tasks at once (default: the DAG's max active tasks)." };
-        maxActive.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is < 1)
-            {
-                result.AddError("--max-active must be 1 or more.");
-            }
-        });
+        var maxActive = CommonOptions.MaxActive();
         var plain = new Option<bool>("--plain") { Description = "One line per event instead of the live view." };
         var state = CommonOptions.State();
         var command = new Command("run", "Run a DAG for a logical date; a re-run resumes it.") { dag, date, runtime, environment, parameters, maxActive, plain, state };

@@ -57,13 +57,17 @@ public sealed class RunCommandTests : IDisposable
     [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--param", "novalue" }, "--param 'novalue' is not name=value")]
     [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--param", "limit=3" }, "'limit' is not a parameter of the DAG")]
     [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--runtime", "kubernetes" }, "The kubernetes runtime (--runtime) is not in this version yet")]
-    [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--max-active", "0" }, "--max-active must be 1 or more")]
+    [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--max-active", "0" }, "--max-active '0' is not a task count; write a whole number from 1 to 2147483647.")]
+    [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--max-active", "-1" }, "--max-active '-1' is not a task count")]
+    [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--max-active", "abc" }, "--max-active 'abc' is not a task count")]
+    [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--max-active", "99999999999" }, "--max-active '99999999999' is not a task count")]
     public async Task Bad_input_exits_2_with_a_clear_message_and_changes_nothing(string[] args, string message)
     {
         var result = await _project.RunAsync(HostProcess.ExamplesHost, args);
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains(message, result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr); // no stack trace
         Assert.False(Directory.Exists(_project.StateFolder));
     }
 
