@@ -67,14 +67,34 @@ internal static class RunsCommand
             return ExitCodes.Success;
         }
 
-        context.Out.WriteLine($"{"RUN",-42}  {"STATE",-9}  {"RUNTIME",-9}  {"ENV",-10}  {"STARTED",-19}  TASKS");
+        context.Out.WriteLine($"{"RUN",-42}  {"STATE",-11}  {"RUNTIME",-9}  {"ENV",-10}  {"STARTED",-19}  TASKS");
         foreach (var run in runs)
         {
             var tasks = store.LoadTasks(dagId, run.RunId).GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToAirflowName()}");
             var started = run.StartedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-            context.Out.WriteLine($"{run.RunId,-42}  {run.State.ToAirflowName(),-9}  {run.Runtime,-9}  {run.Environment,-10}  {started,-19}  {string.Join(", ", tasks)}");
+            context.Out.WriteLine($"{run.RunId,-42}  {StateOf(store, run),-11}  {run.Runtime,-9}  {run.Environment,-10}  {started,-19}  {string.Join(", ", tasks)}");
         }
 
         return ExitCodes.Success;
+    }
+
+    // A run recorded as running whose lock is free has no live host: it died, or stopped without
+    // recording its end (a full disk). A re-run resumes it.
+    private static string StateOf(IRunStore store, DagRunRecord run)
+    {
+        if (run.State != RunState.Running)
+        {
+            return run.State.ToAirflowName();
+        }
+
+        try
+        {
+            using var probe = store.TryLockRun(run.DagId, run.RunId, out _);
+            return probe is null ? "running" : "interrupted";
+        }
+        catch (RunStoreException)
+        {
+            return "running"; // the lock cannot be looked at (a read-only folder): the record is all there is
+        }
     }
 }

@@ -113,6 +113,21 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Runs_shows_a_live_run_as_running_and_the_run_of_a_dead_host_as_interrupted()
+    {
+        using var host = _project.Start(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25", "--plain");
+        host.WaitForLine("[sleepy] sleeping");
+
+        var live = await _project.RunAsync(HostProcess.TestHost, "runs", "slow");
+        host.Crash();
+        var dead = await _project.RunAsync(HostProcess.TestHost, "runs", "slow");
+        StopOrphans("slow");
+
+        Assert.Equal("running", StateOfOnlyRun(live));
+        Assert.Equal("interrupted", StateOfOnlyRun(dead));
+    }
+
+    [Fact]
     public async Task After_a_host_crash_a_rerun_keeps_succeeded_tasks_stops_the_orphan_and_runs_no_attempt_twice()
     {
         using (var host = _project.Start(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25", "--plain"))
@@ -223,5 +238,26 @@ public sealed class RunCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("[greet] hello 2026-11-25", result.Stdout);
         Assert.Contains("[after] greet said n=1", result.Stdout);
+    }
+
+    // The STATE column of `runs` for a DAG with one run.
+    private static string StateOfOnlyRun(HostResult runs) =>
+        runs.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Single().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+
+    // What a crashed host left running, stopped here so that no test leaves processes behind.
+    private void StopOrphans(string dagId)
+    {
+        foreach (var pid in _project.AttemptProcesses(dagId))
+        {
+            try
+            {
+                using var orphan = System.Diagnostics.Process.GetProcessById(pid);
+                orphan.Kill();
+            }
+            catch (ArgumentException)
+            {
+                // Already gone.
+            }
+        }
     }
 }
