@@ -93,6 +93,16 @@ public sealed class Hello : IPipeline
     }
 }
 
+/// <summary>A DAG with parameters, whose one task prints them: a resumed run must not change them.</summary>
+public sealed class ParamsPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("with_params").Param("table", "customers").Param("limit", 10);
+        dag.Container("show", "busybox:stable").Command("echo", "table=<< params.table >> limit=<< params.limit >>");
+    }
+}
+
 /// <summary>
 /// fill fills the disk its named volume is on (on its first try), then keeps running, as does sleeper
 /// beside it; after waits for fill. On a small disk the run's log and store writes then fail.

@@ -9,7 +9,8 @@ namespace Pipelines.Hosting.Commands;
 /// <summary>
 /// <c>run DAG --date D [--runtime …] [--env NAME] [--param k=v]… [--max-active N] [--plain] [--state FILE]</c>:
 /// runs (or resumes) a DAG for a logical date with live progress; exit 0 when every task
-/// succeeded, 1 when one failed, 74 when the run's state could not be written, 130/143 when stopped.
+/// succeeded, 1 when one failed, 2 when the parameters differ from the run's recorded ones, 74 when the
+/// run's state could not be written, 130/143 when stopped.
 /// </summary>
 internal static class RunCommand
 {
@@ -85,8 +86,16 @@ internal static class RunCommand
             return ExitCodes.UsageError;
         }
 
+        var recorded = runStore.FindRun(dag.Id, setup.Run.RunId);
+        // A test records nothing, so it may try other values; a run would mix them with the recorded ones.
+        if (onlyTasks is null && recorded is not null && RecordedParams.Refusal(dag, recorded, setup.Run) is { } refusal)
+        {
+            context.Error.WriteLine(refusal);
+            return ExitCodes.UsageError;
+        }
+
         context.Out.WriteLine(setup.RuntimeLine);
-        var resumed = runStore.FindRun(dag.Id, setup.Run.RunId) is not null && onlyTasks is null;
+        var resumed = recorded is not null && onlyTasks is null;
         context.Out.WriteLine($"{(onlyTasks is null ? "Run" : "Test")} {setup.Run.RunId} of {dag.Id}{(resumed ? " (resuming: succeeded tasks are kept)" : string.Empty)}; store {runStore.Location}");
 
         using var signals = new StopSignals();

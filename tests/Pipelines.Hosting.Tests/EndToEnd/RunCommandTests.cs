@@ -167,6 +167,30 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_resumed_with_other_parameter_values_is_refused_naming_each_and_starts_nothing()
+    {
+        var first = await _project.RunAsync(HostProcess.TestHost, "run", "with_params", "--date", "2026-11-25", "--param", "table=orders", "--plain");
+
+        var other = await _project.RunAsync(HostProcess.TestHost, "run", "with_params", "--date", "2026-11-25", "--param", "limit=20", "--plain");
+        var same = await _project.RunAsync(HostProcess.TestHost, "run", "with_params", "--date", "2026-11-25", "--param", "table=orders", "--plain");
+        var test = await _project.RunAsync(HostProcess.TestHost, "test", "with_params", "show", "--date", "2026-11-25", "--param", "table=items");
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.True(other.ExitCode == 2, other.ToString());
+        Assert.Equal(
+            "DAG 'with_params' run manual__2026-11-25T00:00:00+00:00 is recorded with other parameter values, and its tasks that ran used them; resuming with these would mix both:\n" +
+            "  limit: recorded 10, requested 20\n" +
+            "  table: recorded \"orders\", requested \"customers\"\n" +
+            "Nothing was started. Resume it with the recorded values (no --param limit, its default; --param table=orders), or run the new values with another run store (--state FILE).\n",
+            other.Stderr);
+        Assert.Equal(string.Empty, other.Stdout);
+        Assert.True(same.ExitCode == 0, same.ToString());
+        Assert.Contains("(resuming: succeeded tasks are kept)", same.Stdout);
+        Assert.True(test.ExitCode == 0, test.ToString()); // a test records nothing, so it may try other values
+        Assert.Contains("[show] table=items limit=10", test.Stdout);
+    }
+
+    [Fact]
     public async Task Clear_after_an_error_prints_that_error_alone()
     {
         using var project = new ProjectFolder("""{ "environments": { "local": { }, "local": { } } }""");
