@@ -93,6 +93,16 @@ public sealed class Hello : IPipeline
     }
 }
 
+/// <summary>A task that fails without writing a line: its report has no log tail.</summary>
+public sealed class FailsQuietlyPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("fails_quietly");
+        dag.Container("mute", "busybox:stable").Command("sh", "-c", "exit 5");
+    }
+}
+
 /// <summary>A DAG with parameters, whose one task prints them: a resumed run must not change them.</summary>
 public sealed class ParamsPipeline : IPipeline
 {

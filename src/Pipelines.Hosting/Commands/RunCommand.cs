@@ -144,10 +144,10 @@ internal static class RunCommand
             var task = store.LoadTasks(dag.Id, outcome.Run.RunId).FirstOrDefault(t => t.TaskId == taskId);
             var attempt = store.LoadAttempts(dag.Id, outcome.Run.RunId, taskId).LastOrDefault();
             context.Error.WriteLine($"✗ {taskId} failed (try {task?.TryNumber}): {task?.Reason}");
-            if (attempt?.LogPath is { } path && File.Exists(path))
+            var tail = attempt?.LogPath is { } path && File.Exists(path) ? File.ReadLines(path).TakeLast(20).ToList() : [];
+            if (tail.Count > 0)
             {
-                var tail = File.ReadLines(path).TakeLast(20).ToList();
-                context.Error.WriteLine($"  last {tail.Count} log line(s) of {path}:");
+                context.Error.WriteLine($"  last {tail.Count} log line(s) of {attempt!.LogPath}:");
                 foreach (var line in tail)
                 {
                     context.Error.WriteLine("  | " + setup.Masker.Mask(line));

@@ -167,6 +167,15 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failure_without_log_lines_prints_no_empty_log_tail()
+    {
+        var result = await _project.RunAsync(HostProcess.TestHost, "run", "fails_quietly", "--date", "2026-11-25");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal("✗ mute failed (try 1): exit code 5\n", result.Stderr);
+    }
+
+    [Fact]
     public async Task A_run_resumed_with_other_parameter_values_is_refused_naming_each_and_starts_nothing()
     {
         var first = await _project.RunAsync(HostProcess.TestHost, "run", "with_params", "--date", "2026-11-25", "--param", "table=orders", "--plain");
