@@ -794,8 +794,11 @@ internal sealed class RunSession
             Handle = handle;
             var batch = new StoreBatch();
             batch.Attempts.Add((_session._dag.Id, _session._run.RunId, _record with { State = AttemptState.Running, Handle = handle }));
-            // Unrecorded, the attempt must not run: the runtime stops it when this throws.
-            return _session.TryCommit(batch) ? ValueTask.CompletedTask : throw _session._writeFailure!;
+            // Unrecorded, the attempt must not run: the runtime stops it when this throws. A new exception
+            // each time: the run's failure itself is thrown once, by RunAsync.
+            return _session.TryCommit(batch)
+                ? ValueTask.CompletedTask
+                : throw new OperationCanceledException("the attempt's start could not be recorded", _session._writeFailure);
         }
 
         public void Log(string line)

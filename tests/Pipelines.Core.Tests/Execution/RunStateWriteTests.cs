@@ -42,6 +42,22 @@ public sealed class RunStateWriteTests : IDisposable
     }
 
     [Fact]
+    public async Task An_attempt_whose_start_cannot_be_recorded_is_stopped()
+    {
+        var store = new RefusingRunStore(batch => batch.Attempts.Any(a => a.Attempt.State == AttemptState.Running));
+        var h = new ExecutorHarness(store: store);
+        h.Runtime.Default = _ => new SimulatedAttempt(TimeSpan.FromHours(1));
+        var dag = ExecutorHarness.Dag(d => d.Container("a", "img").Then(d.Container("b", "img")));
+
+        var ex = await Assert.ThrowsAsync<RunStateWriteException>(() => h.RunAsync(dag));
+
+        Assert.Equal(RefusingRunStore.Path, ex.Path);
+        Assert.Empty(h.Runtime.LiveAttempts);
+        Assert.Empty(h.Runtime.History); // the simulated runtime gives up at once when its start is refused; b never starts
+        Assert.Equal(AttemptState.Starting, store.Written.LoadAttempts("d", ExecutorHarness.Run(dag).RunId, "a").Single().State);
+    }
+
+    [Fact]
     public async Task A_first_batch_the_store_refuses_starts_nothing()
     {
         var store = new RefusingRunStore(_ => true);
