@@ -45,8 +45,8 @@ public static class StateOnTmpfs
         try
         {
             Directory.CreateDirectory(project.StateFolder);
-            var (exitCode, stderr) = await UnshareAsync(project.Path, Prelude + script, mountOptions, hostDll, results);
-            Assert.True(exitCode == 0, $"the script failed (exit {exitCode}): {stderr}");
+            var unshare = await UnshareAsync(project.Path, Prelude + script, mountOptions, hostDll, results);
+            Assert.True(unshare.ExitCode == 0, $"the script failed: {unshare}");
             var count = Directory.GetFiles(results, "*.exit").Length;
             return [.. Enumerable.Range(1, count).Select(n => new HostResult(
                 int.Parse(File.ReadAllText(Path.Combine(results, $"{n}.exit")), System.Globalization.CultureInfo.InvariantCulture),
@@ -65,9 +65,9 @@ public static class StateOnTmpfs
         try
         {
             Directory.CreateDirectory(Path.Combine(folder, ".pipelines"));
-            var (exitCode, stderr) = UnshareAsync(folder, Prelude, "size=64k", "-", folder).GetAwaiter().GetResult();
-            return exitCode == 0 ? null
-                : $"a tmpfs cannot be mounted in a private user and mount namespace here (unshare -rm: exit {exitCode}, {stderr.Trim()}); " +
+            var probe = UnshareAsync(folder, Prelude, "size=64k", "-", folder).GetAwaiter().GetResult();
+            return probe.ExitCode == 0 ? null
+                : $"a tmpfs cannot be mounted in a private user and mount namespace here (unshare -rm: exit {probe.ExitCode}, {probe.Stderr.Trim()}); " +
                   "unprivileged user namespaces may be disabled";
         }
         catch (Win32Exception)
@@ -80,7 +80,7 @@ public static class StateOnTmpfs
         }
     }
 
-    private static async Task<(int ExitCode, string Stderr)> UnshareAsync(string workingDirectory, string script, params string[] args)
+    private static Task<HostResult> UnshareAsync(string workingDirectory, string script, params string[] args)
     {
         var start = new ProcessStartInfo("unshare")
         {
@@ -96,21 +96,6 @@ public static class StateOnTmpfs
         }
 
         start.Environment.Remove("PIPELINES_ENVIRONMENT");
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"unshare -rm sh -c … did not exit within 3 minutes in {workingDirectory}");
-        }
-
-        await stdout;
-        return (process.ExitCode, await stderr);
+        return HostProcess.RunAsync(start);
     }
 }
