@@ -4,13 +4,15 @@ using Pipelines.Docker;
 using Pipelines.Hosting.Commands;
 using Pipelines.Kubernetes;
 using Pipelines.Rendering;
+using Pipelines.State;
 
 namespace Pipelines.Hosting;
 
 /// <summary>
 /// The command line of a host program: <c>return await PipelineHost.RunAsync(args, typeof(Program).Assembly);</c>
 /// gives it the verbs <c>list</c>, <c>validate</c>, <c>graph</c>, <c>render</c>, <c>run</c>, <c>test</c>, <c>runs</c> and <c>clear</c> over the pipelines of that assembly.
-/// Exit codes: 0 success, 1 a task failed, 2 a definition or usage error.
+/// Exit codes (<see cref="ExitCodes"/>): 0 success, 1 a task failed, 2 a definition or usage error or an unusable run store,
+/// 74 a run stopped because its state could not be written, 130 Ctrl+C, 143 SIGTERM.
 /// </summary>
 public static class PipelineHost
 {
@@ -53,7 +55,29 @@ public static class PipelineHost
         }
 
         // No ProcessTerminationTimeout: the run verb handles SIGINT and SIGTERM itself, stopping its
-        // attempts gracefully and exiting 130 or 143, instead of being killed at once.
-        return await result.InvokeAsync(new InvocationConfiguration { Output = options.Out, Error = options.Error, ProcessTerminationTimeout = null }, cancellationToken);
+        // attempts gracefully and exiting 130 or 143, instead of being killed at once. No default exception
+        // handler: a run store that cannot be used is a message here, for every verb, never a stack trace.
+        var invocation = new InvocationConfiguration { Output = options.Out, Error = options.Error, ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await result.InvokeAsync(invocation, cancellationToken);
+        }
+        catch (RunStoreException ex)
+        {
+            await options.Error.WriteLineAsync(ex.Message);
+            return ExitCodes.UsageError;
+        }
+        catch (RunStateWriteException ex)
+        {
+            await options.Error.WriteLineAsync(ex.Message);
+            await options.Error.WriteLineAsync("Once there is room (or the folder is writable again), run the same command to resume: succeeded tasks are kept.");
+            return ExitCodes.StateError;
+        }
+        catch (Exception ex)
+        {
+            // Anything else is a bug: shown whole, exit 1, as System.CommandLine's default handler did.
+            await options.Error.WriteLineAsync($"Unhandled exception: {ex}");
+            return 1;
+        }
     }
 }

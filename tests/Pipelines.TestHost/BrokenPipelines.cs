@@ -165,3 +165,39 @@ public sealed class FloodPipeline : IPipeline
         dag.Container("line", "busybox:stable").Command("sh", "-c", "head -c 100000000 /dev/zero | tr '\\0' x; echo; echo end");
     }
 }
+
+/// <summary>A task that fails without writing a line: its report has no log tail.</summary>
+public sealed class FailsQuietlyPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("fails_quietly");
+        dag.Container("mute", "busybox:stable").Command("sh", "-c", "exit 5");
+    }
+}
+
+/// <summary>A DAG with parameters, whose one task prints them: a resumed run must not change them.</summary>
+public sealed class ParamsPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("with_params").Param("table", "customers").Param("limit", 10);
+        dag.Container("show", "busybox:stable").Command("echo", "table=<< params.table >> limit=<< params.limit >>");
+    }
+}
+
+/// <summary>
+/// fill fills the disk its named volume is on (on its first try), then keeps running, as does sleeper
+/// beside it; after waits for fill. On a small disk the run's log and store writes then fail.
+/// </summary>
+public sealed class FillsDiskPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("fills_disk").TaskDefaults(t => t.Mount(Volume.Named("fill-data"), "/data").StopGracePeriod(TimeSpan.FromSeconds(2)));
+        dag.Container("sleeper", "busybox:stable").Command("sh", "-c", "if [ << try_number >> -eq 1 ]; then echo sleeping; sleep 60; fi; echo rested");
+        dag.Container("fill", "busybox:stable").Command("sh", "-c",
+                "if [ << try_number >> -eq 1 ]; then head -c 100000000 /dev/zero > /data/filler; echo 'the disk is full'; sleep 60; fi; echo filled")
+            .Then(dag.Container("after", "busybox:stable").Command("echo", "after"));
+    }
+}

@@ -45,6 +45,7 @@ public sealed class PipelinesConfig
     }
 
     /// <summary>Reads a config from text; <paramref name="path"/> names it in messages and sets the root.</summary>
+    /// <exception cref="PipelinesConfigException">The text is not valid JSON, holds a key twice in one object, or a setting is unknown or of the wrong type.</exception>
     public static PipelinesConfig Parse(string path, string json)
     {
         JsonDocument document;
@@ -59,8 +60,13 @@ public sealed class PipelinesConfig
 
         using (document)
         {
-            var reader = new ConfigReader(path);
             var root = document.RootElement;
+            if (JsonDuplicateKeys.Find(root) is (var at, var key))
+            {
+                throw new PipelinesConfigException(path, $"{at}.{key}", $"is set twice (key '{key}' of {at}); keep one — JSON readers silently use the last");
+            }
+
+            var reader = new ConfigReader(path);
             reader.ExpectObject(root, "$", ["environments"]);
             var environments = ImmutableSortedDictionary.CreateBuilder<string, EnvironmentConfig>(StringComparer.Ordinal);
             if (root.TryGetProperty("environments", out var envs))

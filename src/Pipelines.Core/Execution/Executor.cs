@@ -42,6 +42,9 @@ public sealed class Executor
     /// stops running attempts (grace period, then kill), records them cancelled and returns.
     /// </summary>
     /// <exception cref="PipelineDefinitionException">A task names a pool that does not exist, or needs more slots than it has; nothing was started.</exception>
+    /// <exception cref="RunStoreException">The run store could not be read, or could not take the run's first batch; nothing was started.</exception>
+    /// <exception cref="RunStateWriteException">Once the run had started, a commit to the store or a write of a log file failed: running
+    /// attempts were stopped as on cancellation, nothing else was started, and the store can be resumed from.</exception>
     public Task<RunOutcome> RunAsync(RunContext run, IRunObserver? observer = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);

@@ -17,6 +17,7 @@ internal sealed class RunSession
     private readonly Executor _executor;
     private readonly RunContext _run;
     private readonly IRunObserver _observer;
+    private readonly CancellationTokenSource _stop;
     private readonly CancellationToken _cancel;
     private readonly Dag _dag;
     private readonly ImmutableArray<ContainerTask> _tasks;
@@ -42,6 +43,7 @@ internal sealed class RunSession
     private int _active;
     private int _pendingRetries;
     private bool _cancelled;
+    private RunStateWriteException? _writeFailure;
 
     // One template session for every attempt of the run: attempts are rendered on the loop, one at a time.
     private TemplateSession? _templates;
@@ -51,7 +53,9 @@ internal sealed class RunSession
         _executor = executor;
         _run = run;
         _observer = observer;
-        _cancel = cancel;
+        // The caller's cancellation, or a failed write of the run's state: both stop the run the same way.
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        _cancel = _stop.Token;
         _dag = run.Dag;
         _tasks = _dag.Tasks;
         var n = _tasks.Length;
@@ -92,8 +96,12 @@ internal sealed class RunSession
 
     private ExecutorOptions Options => _executor.Options;
 
+    // Why attempts end cancelled: the caller cancelled, or a write failed (StopOnWriteFailure).
+    private string StopReason => _writeFailure is null ? "the run was cancelled" : "the run stopped: its state could not be written";
+
     public async Task<RunOutcome> RunAsync()
     {
+        using var stop = _stop; // released with the run
         CheckPools();
         _executor.RunStarting();
         var batch = new StoreBatch();
@@ -146,14 +154,14 @@ internal sealed class RunSession
             }
 
             launches = _cancelled ? [] : StartReady(batch);
-            Commit(batch);
+            TryCommit(batch);
             Launch(launches);
             _executor.EventsHandled(handled, finished: false);
         }
 
         var outcome = Finish();
         _executor.EventsHandled(0, finished: true);
-        return outcome;
+        return _writeFailure is { } failure ? throw failure : outcome;
     }
 
     private void CheckPools()
@@ -411,6 +419,13 @@ internal sealed class RunSession
     {
         foreach (var (task, tryNumber) in launches)
         {
+            if (_writeFailure is not null)
+            {
+                // Its start may not be recorded: it never runs, and ends cancelled with the others.
+                Post(RunEvent.Finish(task, tryNumber, AttemptResult.Stopped("not started: the run's state could not be written"), timedOut: false, noRetry: true, handle: null));
+                continue;
+            }
+
             _ = RunAttemptAsync(task, tryNumber);
         }
     }
@@ -431,7 +446,7 @@ internal sealed class RunSession
                 {
                     if (_state[i] is TaskState.UpForRetry)
                     {
-                        SetState(i, TaskState.Cancelled, "the run was cancelled while waiting to retry", batch);
+                        SetState(i, TaskState.Cancelled, $"{StopReason} while waiting to retry", batch);
                     }
                 }
 
@@ -471,7 +486,7 @@ internal sealed class RunSession
         if (result.Outcome == AttemptOutcome.Stopped && Cancelling && !ev.TimedOut)
         {
             batch.Attempts.Add((_dag.Id, _run.RunId, attempt with { State = AttemptState.Cancelled, EndedAt = now, ExitCode = result.ExitCode, Reason = Mask(result.Reason) }));
-            SetState(i, TaskState.Cancelled, "the run was cancelled", batch);
+            SetState(i, TaskState.Cancelled, StopReason, batch);
             return;
         }
 
@@ -546,7 +561,7 @@ internal sealed class RunSession
         _attemptsThisRun[i] = Math.Max(0, _attemptsThisRun[i] - 1);
         if (Cancelling)
         {
-            SetState(i, TaskState.Cancelled, "the run was cancelled", batch);
+            SetState(i, TaskState.Cancelled, StopReason, batch);
             return;
         }
 
@@ -601,6 +616,37 @@ internal sealed class RunSession
         lock (_executor.StoreGate)
         {
             _executor.Store.Commit(batch);
+        }
+    }
+
+    // Once the run has started, a failed commit stops it (StopOnWriteFailure) instead of throwing.
+    private bool TryCommit(StoreBatch batch)
+    {
+        if (_writeFailure is not null)
+        {
+            return false;
+        }
+
+        try
+        {
+            Commit(batch);
+            return true;
+        }
+        catch (RunStoreException e)
+        {
+            StopOnWriteFailure(new RunStateWriteException(e.Location, "the run store", e));
+            return false;
+        }
+    }
+
+    // As on Ctrl+C: running attempts are stopped (SIGTERM, then SIGKILL after their grace period) and
+    // nothing else starts. Nothing more is written either, so the store keeps the last state it
+    // committed whole, which a re-run resumes as after a host crash; RunAsync throws at the end.
+    private void StopOnWriteFailure(RunStateWriteException failure)
+    {
+        if (Interlocked.CompareExchange(ref _writeFailure, failure, null) is null)
+        {
+            _stop.Cancel();
         }
     }
 
@@ -686,7 +732,7 @@ internal sealed class RunSession
         _record = _record with { State = state, EndedAt = Time.GetUtcNow() };
         var batch = new StoreBatch();
         batch.Runs.Add(_record);
-        Commit(batch);
+        TryCommit(batch);
         var tasks = included.ToDictionary(i => _tasks[i].Id, i => _state[i], StringComparer.Ordinal);
         return new RunOutcome(state, tasks, _record);
     }
@@ -715,8 +761,16 @@ internal sealed class RunSession
             _taskId = session._tasks[task].Id;
             if (_record.LogPath is { } path)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                _log = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+                try
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    _log = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // The attempt's token is cancelled by this, so the runtime does not start it.
+                    session.StopOnWriteFailure(new RunStateWriteException(path, "the log file", e));
+                }
             }
         }
 
@@ -728,16 +782,34 @@ internal sealed class RunSession
             Handle = handle;
             var batch = new StoreBatch();
             batch.Attempts.Add((_session._dag.Id, _session._run.RunId, _record with { State = AttemptState.Running, Handle = handle }));
-            _session.Commit(batch);
-            return ValueTask.CompletedTask;
+            // Unrecorded, the attempt must not run: the runtime stops it when this throws. A new exception
+            // each time: the run's failure itself is thrown once, by RunAsync.
+            return _session.TryCommit(batch)
+                ? ValueTask.CompletedTask
+                : throw new OperationCanceledException("the attempt's start could not be recorded", _session._writeFailure);
         }
 
         public void Log(string line)
         {
             var masked = _session.Mask(line)!;
+            RunStateWriteException? failure = null;
             lock (_gate)
             {
-                _log?.WriteLine(masked);
+                try
+                {
+                    _log?.WriteLine(masked);
+                }
+                catch (IOException e)
+                {
+                    failure = new RunStateWriteException(_record.LogPath!, "the log file", e);
+                    CloseLog();
+                }
+            }
+
+            // Outside the lock: stopping runs the cancellation callbacks. The line still reaches the console.
+            if (failure is not null)
+            {
+                _session.StopOnWriteFailure(failure);
             }
 
             _session._observer.Log(_taskId, _try, masked);
@@ -747,9 +819,23 @@ internal sealed class RunSession
         {
             lock (_gate)
             {
-                _log?.Dispose();
-                _log = null;
+                CloseLog();
             }
+        }
+
+        // A failed write leaves its bytes in the buffers, and disposing tries them again.
+        private void CloseLog()
+        {
+            try
+            {
+                _log?.Dispose();
+            }
+            catch (IOException)
+            {
+                // Already reported by the write that failed first.
+            }
+
+            _log = null;
         }
     }
 

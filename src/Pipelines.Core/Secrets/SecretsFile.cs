@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pipelines.Environments;
 
 namespace Pipelines.Secrets;
 
@@ -28,6 +29,12 @@ internal static class SecretsFile
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new InvalidDataException($"The secrets file '{path}' must hold an object of secrets: {{ \"secret-name\": {{ \"KEY\": \"value\" }} }}.");
+            }
+
+            // Names only: a key's name is not secret, its values are.
+            if (JsonDuplicateKeys.Find(document.RootElement) is (var at, var repeated))
+            {
+                throw new InvalidDataException($"The secrets file '{path}': {at}.{repeated} is set twice (key '{repeated}' of {at}); keep one — JSON readers silently use the last.");
             }
 
             var secrets = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);

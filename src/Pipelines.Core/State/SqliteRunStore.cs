@@ -34,13 +34,31 @@ public sealed class SqliteRunStore : IRunStore
     /// Opens the store at <paramref name="path"/>, creating the file and its folder when missing.
     /// </summary>
     /// <exception cref="RunStoreVersionException">The file was written by a newer Pipelines; it is left unchanged.</exception>
-    /// <exception cref="RunStoreException">The file is not a SQLite database, or not a Pipelines run store.</exception>
+    /// <exception cref="RunStoreException">The path is not a file (a directory, <c>/dev/null</c>); the file or its folder
+    /// cannot be created, opened or written (read-only, full); the file is not a SQLite database, not a Pipelines
+    /// run store, or lacks one of its tables. The message names the path and what to do.</exception>
     public SqliteRunStore(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Location = Path.GetFullPath(path);
+        if (FileKinds.DescribeUnlessRegular(Location) is { } kind)
+        {
+            throw new RunStoreException(
+                Location,
+                $"The run store '{Location}' is {kind}, not a file. Pass the path of a file, which is created when missing" +
+                (kind == "a directory" ? $", such as '{Path.Combine(Location, "state.db")}'." : "."));
+        }
+
         var folder = Path.GetDirectoryName(Location)!;
-        Directory.CreateDirectory(folder);
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunStoreException(Location, $"Could not create the folder of the run store '{Location}': {OsError.Text(e)}. {WhatToDo(folder)}", e);
+        }
+
         _locksFolder = Path.Combine(folder, "locks");
 
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
@@ -72,60 +90,45 @@ public sealed class SqliteRunStore : IRunStore
     public string StoreId { get; private set; } = string.Empty;
 
     /// <inheritdoc />
-    public DagRunRecord? FindRun(string dagId, string runId)
+    public DagRunRecord? FindRun(string dagId, string runId) => Read(() =>
     {
-        lock (_gate)
-        {
-            using var command = Query($"SELECT {SqliteSchema.RunColumns} FROM dag_runs WHERE dag_id = $dag_id AND run_id = $run_id", dagId, runId);
-            using var reader = command.ExecuteReader();
-            return reader.Read() ? ReadRun(reader) : null;
-        }
-    }
+        using var command = Query($"SELECT {SqliteSchema.RunColumns} FROM dag_runs WHERE dag_id = $dag_id AND run_id = $run_id", dagId, runId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadRun(reader) : null;
+    });
 
     /// <inheritdoc />
-    public IReadOnlyList<DagRunRecord> ListRuns(string dagId)
+    public IReadOnlyList<DagRunRecord> ListRuns(string dagId) => Read(() =>
     {
-        lock (_gate)
-        {
-            // Sorted in C#: text order of ISO dates is wrong across offsets.
-            using var command = Query($"SELECT {SqliteSchema.RunColumns} FROM dag_runs WHERE dag_id = $dag_id", dagId);
-            return StoreRules.OrderRuns(ReadAll(command, ReadRun));
-        }
-    }
+        // Sorted in C#: text order of ISO dates is wrong across offsets.
+        using var command = Query($"SELECT {SqliteSchema.RunColumns} FROM dag_runs WHERE dag_id = $dag_id", dagId);
+        return StoreRules.OrderRuns(ReadAll(command, ReadRun));
+    });
 
     /// <inheritdoc />
-    public IReadOnlyList<TaskInstanceRecord> LoadTasks(string dagId, string runId)
+    public IReadOnlyList<TaskInstanceRecord> LoadTasks(string dagId, string runId) => Read(() =>
     {
-        lock (_gate)
-        {
-            using var command = Query($"SELECT {SqliteSchema.TaskColumns} FROM task_instances WHERE dag_id = $dag_id AND run_id = $run_id", dagId, runId);
-            return StoreRules.OrderTasks(ReadAll(command, ReadTask));
-        }
-    }
+        using var command = Query($"SELECT {SqliteSchema.TaskColumns} FROM task_instances WHERE dag_id = $dag_id AND run_id = $run_id", dagId, runId);
+        return StoreRules.OrderTasks(ReadAll(command, ReadTask));
+    });
 
     /// <inheritdoc />
-    public IReadOnlyList<AttemptRecord> LoadAttempts(string dagId, string runId, string? taskId = null)
+    public IReadOnlyList<AttemptRecord> LoadAttempts(string dagId, string runId, string? taskId = null) => Read(() =>
     {
-        lock (_gate)
-        {
-            using var command = taskId is null
-                ? Query($"SELECT {SqliteSchema.AttemptColumns} FROM attempts WHERE dag_id = $dag_id AND run_id = $run_id", dagId, runId)
-                : Query($"SELECT {SqliteSchema.AttemptColumns} FROM attempts WHERE dag_id = $dag_id AND run_id = $run_id AND task_id = $task_id", dagId, runId, taskId);
-            return StoreRules.OrderAttempts(ReadAll(command, ReadAttempt));
-        }
-    }
+        using var command = taskId is null
+            ? Query($"SELECT {SqliteSchema.AttemptColumns} FROM attempts WHERE dag_id = $dag_id AND run_id = $run_id", dagId, runId)
+            : Query($"SELECT {SqliteSchema.AttemptColumns} FROM attempts WHERE dag_id = $dag_id AND run_id = $run_id AND task_id = $task_id", dagId, runId, taskId);
+        return StoreRules.OrderAttempts(ReadAll(command, ReadAttempt));
+    });
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, TimeSpan> PastDurations(string dagId)
+    public IReadOnlyDictionary<string, TimeSpan> PastDurations(string dagId) => Read(() =>
     {
-        lock (_gate)
-        {
-            using var command = Query(
-                "SELECT task_id, started_at, ended_at FROM attempts WHERE dag_id = $dag_id AND state = 'success' AND ended_at IS NOT NULL",
-                dagId);
-            return StoreRules.Medians(ReadAll(command, r => (r.GetString(0), ParseTime(r.GetString(2)) - ParseTime(r.GetString(1)))));
-        }
-    }
+        using var command = Query(
+            "SELECT task_id, started_at, ended_at FROM attempts WHERE dag_id = $dag_id AND state = 'success' AND ended_at IS NOT NULL",
+            dagId);
+        return StoreRules.Medians(ReadAll(command, r => (r.GetString(0), ParseTime(r.GetString(2)) - ParseTime(r.GetString(1)))));
+    });
 
     /// <inheritdoc />
     /// <exception cref="RunStoreException">A record broke a rule of the store (an attempt of a task with no
@@ -173,8 +176,18 @@ public sealed class SqliteRunStore : IRunStore
     }
 
     /// <inheritdoc />
-    public IDisposable? TryLockRun(string dagId, string runId, out string? holder) =>
-        RunLockFile.TryAcquire(RunPaths.LockFile(_locksFolder, dagId, runId), out holder);
+    public IDisposable? TryLockRun(string dagId, string runId, out string? holder)
+    {
+        var lockPath = RunPaths.LockFile(_locksFolder, dagId, runId);
+        try
+        {
+            return RunLockFile.TryAcquire(lockPath, out holder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunStoreException(Location, $"Could not take the run lock '{lockPath}': {OsError.Text(e)}. {WhatToDo(_locksFolder)}", e);
+        }
+    }
 
     /// <summary>Closes the file. Run locks already taken stay held until they are disposed.</summary>
     public void Dispose()
@@ -217,6 +230,7 @@ public sealed class SqliteRunStore : IRunStore
                 CreateSchema();
             }
 
+            CheckTables();
             StoreId = ReadStoreId();
         }
         catch (SqliteException e) when (e.SqliteErrorCode is SqliteNotADatabase or SqliteCorrupt)
@@ -226,6 +240,66 @@ public sealed class SqliteRunStore : IRunStore
                 $"'{Location}' is not a Pipelines run store: it is not a SQLite database, or it is damaged ({e.Message}). " +
                 "Move it away, or pass another state file.",
                 e);
+        }
+        catch (SqliteException e)
+        {
+            // Read-only, full, missing or unreachable: SQLite's own text ("unable to open database file") says
+            // too little, so the folder is probed for the operating system's reason.
+            var folder = Path.GetDirectoryName(Location)!;
+            var os = WhyNotWritable(folder) is { } reason ? $" (its folder: {reason})" : string.Empty;
+            throw new RunStoreException(Location, $"Could not open the run store '{Location}': {e.Message.TrimEnd('.')}{os}. {WhatToDo(folder)}", e);
+        }
+    }
+
+    // A store whose schema version says it is complete, but that lost a table (dropped by hand, or a
+    // partial copy), would fail later on its first read or write in the middle of a run.
+    private void CheckTables()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_schema WHERE type = 'table'";
+        var tables = ReadAll(command, r => r.GetString(0)).ToHashSet(StringComparer.Ordinal);
+        var missing = SqliteSchema.Tables.Where(t => !tables.Contains(t)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new RunStoreException(
+                Location,
+                $"The run store '{Location}' is damaged: it has no table {string.Join(", ", missing)}. " +
+                "Move it away (a new, empty store is created in its place), or pass another state file.");
+        }
+    }
+
+    private static string WhatToDo(string folder) =>
+        $"Make '{folder}' writable and give it free space, or pass another state file.";
+
+    // The operating system's reason a new file cannot be written in the folder, or null when one can.
+    private static string? WhyNotWritable(string folder)
+    {
+        var probe = Path.Combine(folder, $".write-probe-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}");
+        try
+        {
+            using var stream = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+            stream.WriteByte(0);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return OsError.Text(e);
+        }
+    }
+
+    // Every read maps a SQLite failure (a damaged file, a lost folder) to a message naming the store.
+    private T Read<T>(Func<T> read)
+    {
+        lock (_gate)
+        {
+            try
+            {
+                return read();
+            }
+            catch (SqliteException e)
+            {
+                throw new RunStoreException(Location, $"Could not read the run store '{Location}' ({e.Message}). Move it away, or pass another state file.", e);
+            }
         }
     }
 

@@ -8,6 +8,9 @@ internal static class SqliteSchema
     /// <summary>The schema version this program writes and the highest it reads.</summary>
     public const int Version = 2;
 
+    /// <summary>Every table of the current version.</summary>
+    public static readonly ImmutableArray<string> Tables = ["dag_runs", "task_instances", "attempts", "store_info"];
+
     /// <summary>
     /// Version 2 adds <c>store_info</c>: a random id per store file, so that two stores never share
     /// attempt identities, work folders or logs (two runs of one DAG and date with different <c>--state</c>).

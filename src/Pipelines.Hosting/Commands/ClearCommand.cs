@@ -42,7 +42,12 @@ internal static class ClearCommand
         }
 
         var runId = RunContext.Create(dag, date, EnvironmentConfig.DefaultLocal).RunId;
-        using var store = RunsCommand.OpenExisting(context, statePath, out _);
+        using var store = RunsCommand.OpenExisting(context, statePath, out var missing);
+        if (store is null && !missing)
+        {
+            return ExitCodes.UsageError; // OpenExisting said why
+        }
+
         var run = store?.FindRun(dag.Id, runId);
         if (store is null || run is null)
         {

@@ -30,6 +30,13 @@ internal static class CommonOptions
         DefaultValueFactory = _ => [],
     };
 
+    /// <summary>Any whole number from 1 up: it bounds the attempts running at once and is never allocated, so no lower cap is needed.</summary>
+    public static Option<int?> MaxActive() => new("--max-active")
+    {
+        Description = "At most this many tasks at once, 1 or more (default: the DAG's max active tasks).",
+        CustomParser = result => ParseMaxActive(result),
+    };
+
     public static Option<string?> State() => new("--state")
     {
         Description = "The run store file (default: .pipelines/state.db beside pipelines.json).",
@@ -45,6 +52,18 @@ internal static class CommonOptions
 
         result.AddError($"--date '{text}' is not a date; write YYYY-MM-DD, such as 2026-11-25.");
         return default;
+    }
+
+    private static int? ParseMaxActive(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1)
+        {
+            return count;
+        }
+
+        result.AddError($"--max-active '{text}' is not a task count; write a whole number from 1 to {int.MaxValue.ToString(CultureInfo.InvariantCulture)}.");
+        return null;
     }
 
     private static Dictionary<string, string> ParseParams(ArgumentResult result)

@@ -9,7 +9,8 @@ namespace Pipelines.Hosting.Commands;
 /// <summary>
 /// <c>run DAG --date D [--runtime …] [--env NAME] [--param k=v]… [--max-active N] [--plain] [--state FILE]</c>:
 /// runs (or resumes) a DAG for a logical date with live progress; exit 0 when every task
-/// succeeded, 1 when one failed, 130/143 when stopped.
+/// succeeded, 1 when one failed, 2 when the parameters differ from the run's recorded ones, 74 when the
+/// run's state could not be written, 130/143 when stopped.
 /// </summary>
 internal static class RunCommand
 {
@@ -20,14 +21,7 @@ internal static class RunCommand
         var runtime = Runtime();
         var environment = CommonOptions.Environment();
         var parameters = CommonOptions.Params();
-        var maxActive = new Option<int?>("--max-active") { Description = "At most this many tasks at once (default: the DAG's max active tasks)." };
-        maxActive.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is < 1)
-            {
-                result.AddError("--max-active must be 1 or more.");
-            }
-        });
+        var maxActive = CommonOptions.MaxActive();
         var plain = new Option<bool>("--plain") { Description = "One line per event instead of the live view." };
         var state = CommonOptions.State();
         var command = new Command("run", "Run a DAG for a logical date; a re-run resumes it.") { dag, date, runtime, environment, parameters, maxActive, plain, state };
@@ -92,8 +86,16 @@ internal static class RunCommand
             return ExitCodes.UsageError;
         }
 
+        var recorded = runStore.FindRun(dag.Id, setup.Run.RunId);
+        // A test records nothing, so it may try other values; a run would mix them with the recorded ones.
+        if (onlyTasks is null && recorded is not null && RecordedParams.Refusal(dag, recorded, setup.Run) is { } refusal)
+        {
+            context.Error.WriteLine(refusal);
+            return ExitCodes.UsageError;
+        }
+
         context.Out.WriteLine(setup.RuntimeLine);
-        var resumed = runStore.FindRun(dag.Id, setup.Run.RunId) is not null && onlyTasks is null;
+        var resumed = recorded is not null && onlyTasks is null;
         context.Out.WriteLine($"{(onlyTasks is null ? "Run" : "Test")} {setup.Run.RunId} of {dag.Id}{(resumed ? " (resuming: succeeded tasks are kept)" : string.Empty)}; store {runStore.Location}");
 
         using var signals = new StopSignals();
@@ -142,10 +144,10 @@ internal static class RunCommand
             var task = store.LoadTasks(dag.Id, outcome.Run.RunId).FirstOrDefault(t => t.TaskId == taskId);
             var attempt = store.LoadAttempts(dag.Id, outcome.Run.RunId, taskId).LastOrDefault();
             context.Error.WriteLine($"✗ {taskId} failed (try {task?.TryNumber}): {task?.Reason}");
-            if (attempt?.LogPath is { } path && File.Exists(path))
+            var tail = attempt?.LogPath is { } path && File.Exists(path) ? File.ReadLines(path).TakeLast(20).ToList() : [];
+            if (tail.Count > 0)
             {
-                var tail = File.ReadLines(path).TakeLast(20).ToList();
-                context.Error.WriteLine($"  last {tail.Count} log line(s) of {path}:");
+                context.Error.WriteLine($"  last {tail.Count} log line(s) of {attempt!.LogPath}:");
                 foreach (var line in tail)
                 {
                     context.Error.WriteLine("  | " + setup.Masker.Mask(line));

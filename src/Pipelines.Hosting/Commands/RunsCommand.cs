@@ -17,7 +17,11 @@ internal static class RunsCommand
         return command;
     }
 
-    /// <summary>Opens the run store without creating one; null (with a message) when there is none or it is unreadable.</summary>
+    /// <summary>
+    /// Opens the run store without creating one: null when there is none (<paramref name="missing"/>), or
+    /// when <c>pipelines.json</c> is invalid (with a message). A store that cannot be opened throws
+    /// <see cref="RunStoreException"/>, which <see cref="PipelineHost"/> reports.
+    /// </summary>
     public static IRunStore? OpenExisting(HostContext context, string? statePath, out bool missing)
     {
         missing = false;
@@ -26,22 +30,15 @@ internal static class RunsCommand
             return null;
         }
 
+        // A directory is not "no store": opening it says what is wrong.
         var path = statePath ?? RunPaths.DefaultStatePath(config.RootDirectory);
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
         {
             missing = true;
             return null;
         }
 
-        try
-        {
-            return new SqliteRunStore(path);
-        }
-        catch (RunStoreException ex)
-        {
-            context.Error.WriteLine(ex.Message);
-            return null;
-        }
+        return new SqliteRunStore(path);
     }
 
     private static int Run(HostContext context, string dagId, string? statePath)
@@ -70,14 +67,34 @@ internal static class RunsCommand
             return ExitCodes.Success;
         }
 
-        context.Out.WriteLine($"{"RUN",-42}  {"STATE",-9}  {"RUNTIME",-9}  {"ENV",-10}  {"STARTED",-19}  TASKS");
+        context.Out.WriteLine($"{"RUN",-42}  {"STATE",-11}  {"RUNTIME",-9}  {"ENV",-10}  {"STARTED",-19}  TASKS");
         foreach (var run in runs)
         {
             var tasks = store.LoadTasks(dagId, run.RunId).GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToAirflowName()}");
             var started = run.StartedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-            context.Out.WriteLine($"{run.RunId,-42}  {run.State.ToAirflowName(),-9}  {run.Runtime,-9}  {run.Environment,-10}  {started,-19}  {string.Join(", ", tasks)}");
+            context.Out.WriteLine($"{run.RunId,-42}  {StateOf(store, run),-11}  {run.Runtime,-9}  {run.Environment,-10}  {started,-19}  {string.Join(", ", tasks)}");
         }
 
         return ExitCodes.Success;
+    }
+
+    // A run recorded as running whose lock is free has no live host: it died, or stopped without
+    // recording its end (a full disk). A re-run resumes it.
+    private static string StateOf(IRunStore store, DagRunRecord run)
+    {
+        if (run.State != RunState.Running)
+        {
+            return run.State.ToAirflowName();
+        }
+
+        try
+        {
+            using var probe = store.TryLockRun(run.DagId, run.RunId, out _);
+            return probe is null ? "running" : "interrupted";
+        }
+        catch (RunStoreException)
+        {
+            return "running"; // the lock cannot be looked at (a read-only folder): the record is all there is
+        }
     }
 }

@@ -89,17 +89,8 @@ internal static class RunLauncher
                 "a value that short is guessed easily — use a longer one");
         }
 
-        IRunStore store;
-        try
-        {
-            store = new SqliteRunStore(statePath ?? RunPaths.DefaultStatePath(root));
-        }
-        catch (RunStoreException ex)
-        {
-            context.Error.WriteLine(ex.Message);
-            return null;
-        }
-
+        // A store that cannot be opened throws RunStoreException: PipelineHost reports it (exit 2).
+        var store = new SqliteRunStore(statePath ?? RunPaths.DefaultStatePath(root));
         var options = new ExecutorOptions
         {
             MaxActiveTasks = maxActive,

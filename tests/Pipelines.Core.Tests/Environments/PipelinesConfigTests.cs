@@ -100,6 +100,9 @@ public sealed class PipelinesConfigTests : IDisposable
     [InlineData("""{ "environments": { "local": { "kubernetes": { "inCluster": "yes" } } } }""", "$.environments.local.kubernetes.inCluster", "must be true or false")]
     [InlineData("""{ "environments": [ ] }""", "$.environments", "must be an object, not an array")]
     [InlineData("""{ "environments": """, "$", "is not valid JSON")]
+    [InlineData("""{ "environments": { "local": { "vars": { "a": "1", "a": "2" } } } }""", "$.environments.local.vars.a", "is set twice (key 'a' of $.environments.local.vars); keep one")]
+    [InlineData("""{ "environments": { "local": { "runtime": "docker" }, "local": { "runtime": "process" } } }""", "$.environments.local", "is set twice (key 'local' of $.environments)")]
+    [InlineData("""{ "environments": { }, "environments": { } }""", "$.environments", "is set twice (key 'environments' of $)")]
     public void An_invalid_file_names_the_file_the_field_and_what_is_valid(string json, string field, string message)
     {
         var path = Path.Combine(_root, "pipelines.json");

@@ -86,6 +86,18 @@ public sealed class EnvironmentSecretResolverTests : IDisposable
     }
 
     [Fact]
+    public void A_key_set_twice_is_reported_by_name_without_either_value()
+    {
+        File.WriteAllText(_file, """{ "db": { "password": "hunter2", "password": "hunter3" } }""");
+
+        var ex = Assert.Throws<InvalidDataException>(() => new EnvironmentSecretResolver(_file, Variables()));
+
+        Assert.Contains(_file, ex.Message);
+        Assert.Contains("$.db.password is set twice (key 'password' of $.db)", ex.Message);
+        Assert.DoesNotContain("hunter", ex.Message);
+    }
+
+    [Fact]
     public void The_process_environment_is_read_when_none_is_given()
     {
         Environment.SetEnvironmentVariable("PIPELINES_SECRET_RESOLVER_TEST_KEY", "from-process");

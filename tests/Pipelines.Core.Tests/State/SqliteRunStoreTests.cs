@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using Microsoft.Data.Sqlite;
 using Pipelines.Execution;
 using Pipelines.State;
+using Pipelines.Tests.Shared;
 
 namespace Pipelines.Core.Tests.State;
 
@@ -158,6 +160,84 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
     }
 
     [Fact]
+    public void A_directory_is_refused_with_a_file_path_to_pass_instead()
+    {
+        var error = Assert.Throws<RunStoreException>(() => new SqliteRunStore(_root));
+
+        Assert.Equal($"The run store '{_root}' is a directory, not a file. Pass the path of a file, which is created when missing, such as '{Path.Combine(_root, "state.db")}'.", error.Message);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_regular_one_is_refused_and_nothing_is_written_beside_it()
+    {
+        // A socket: a special file any user can make, as /dev/null is one (--state /dev/null).
+        var path = Path.Combine(_root, "store.sock");
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(path));
+
+        var error = Assert.Throws<RunStoreException>(() => new SqliteRunStore(path));
+
+        Assert.Equal($"The run store '{path}' is a socket, not a file. Pass the path of a file, which is created when missing.", error.Message);
+        Assert.Equal([path], Directory.GetFileSystemEntries(_root));
+    }
+
+    [Fact]
+    public void A_store_that_lost_a_table_is_refused_naming_the_table()
+    {
+        Commit(Run("r1"));
+        Store.Dispose();
+        using (var connection = Connect())
+        {
+            Scalar(connection, "DROP TABLE attempts");
+        }
+
+        var error = Assert.Throws<RunStoreException>(() => new SqliteRunStore(StatePath));
+
+        Assert.Equal($"The run store '{StatePath}' is damaged: it has no table attempts. Move it away (a new, empty store is created in its place), or pass another state file.", error.Message);
+    }
+
+    [Fact]
+    public void A_read_that_fails_names_the_store()
+    {
+        Commit(Run("r1"));
+        using (var connection = Connect())
+        {
+            Scalar(connection, "DROP TABLE dag_runs");
+        }
+
+        var error = Assert.Throws<RunStoreException>(() => Store.FindRun("etl", "r1"));
+
+        Assert.Contains($"Could not read the run store '{StatePath}' (", error.Message, StringComparison.Ordinal);
+        Assert.Contains("no such table: dag_runs", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_folder_that_cannot_be_made_is_an_error_naming_the_store_and_what_to_do()
+    {
+        var blocker = Path.Combine(_root, "blocker");
+        File.WriteAllText(blocker, "a file where the store's folder belongs");
+        var path = Path.Combine(blocker, "state.db");
+
+        var error = Assert.Throws<RunStoreException>(() => new SqliteRunStore(path));
+
+        Assert.StartsWith($"Could not create the folder of the run store '{path}': ", error.Message);
+        Assert.EndsWith($"Make '{blocker}' writable and give it free space, or pass another state file.", error.Message);
+    }
+
+    [Fact]
+    public void A_run_lock_that_cannot_be_taken_is_an_error_naming_the_lock_and_what_to_do()
+    {
+        var locks = Path.Combine(_root, ".pipelines", "locks");
+        _ = Store;
+        File.WriteAllText(locks, "a file where the locks folder belongs");
+
+        var error = Assert.Throws<RunStoreException>(() => Store.TryLockRun("etl", "r1", out _));
+
+        Assert.StartsWith($"Could not take the run lock '{RunPaths.LockFile(locks, "etl", "r1")}': ", error.Message);
+        Assert.EndsWith($"Make '{locks}' writable and give it free space, or pass another state file.", error.Message);
+    }
+
+    [Fact]
     public void Two_stores_on_one_file_see_each_others_commits_and_locks()
     {
         using var second = new SqliteRunStore(StatePath);
@@ -187,7 +267,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         const string Flock = "/usr/bin/flock";
         if (!File.Exists(Flock))
         {
-            Assert.Skip($"{Flock} (util-linux) is not installed, so no child process can hold the lock.");
+            MachineRequirement.Unmet($"{Flock} (util-linux) is not installed, so no child process can hold the lock.");
         }
 
         var lockPath = RunPaths.LockFile(Path.Combine(_root, ".pipelines", "locks"), "etl", "r1");

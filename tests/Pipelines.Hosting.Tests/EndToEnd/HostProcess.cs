@@ -49,9 +49,13 @@ public static class HostProcess
         return start;
     }
 
-    public static async Task<HostResult> RunAsync(string hostDll, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Task<HostResult> RunAsync(string hostDll, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunAsync(StartInfo(hostDll, workingDirectory, environment, args));
+
+    /// <summary>Runs a process (output redirected) to its end, 2 minutes at most.</summary>
+    public static async Task<HostResult> RunAsync(ProcessStartInfo start)
     {
-        using var process = Process.Start(StartInfo(hostDll, workingDirectory, environment, args))!;
+        using var process = Process.Start(start)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
         var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
@@ -62,7 +66,7 @@ public static class HostProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{hostDll} {string.Join(' ', args)} did not exit within 2 minutes");
+            throw new TimeoutException($"{start.FileName} {string.Join(' ', start.ArgumentList)} did not exit within 2 minutes");
         }
 
         return new HostResult(process.ExitCode, await stdout, await stderr);

@@ -33,9 +33,13 @@ public sealed class ProjectFolder : IDisposable
 
     public LiveHost Start(string hostDll, params string[] args) => LiveHost.Start(hostDll, Path, SecretEnvironment, args);
 
-    /// <summary>Every process whose environment marks it as an attempt of <paramref name="dagId"/>.</summary>
-    public static List<int> AttemptProcesses(string dagId)
+    /// <summary>
+    /// Every process whose environment marks it as an attempt of <paramref name="dagId"/> run in this
+    /// folder: others may run the same test DAGs on the machine at the same time.
+    /// </summary>
+    public List<int> AttemptProcesses(string dagId)
     {
+        var output = $"PIPELINES_OUTPUT={StateFolder}/";
         var found = new List<int>();
         foreach (var dir in Directory.GetDirectories("/proc"))
         {
@@ -46,8 +50,9 @@ public sealed class ProjectFolder : IDisposable
 
             try
             {
-                var environ = File.ReadAllText(System.IO.Path.Combine(dir, "environ"));
-                if (environ.Split('\0').Any(v => v.StartsWith($"PIPELINES_ATTEMPT={dagId}/", StringComparison.Ordinal)))
+                var environ = File.ReadAllText(System.IO.Path.Combine(dir, "environ")).Split('\0');
+                if (environ.Any(v => v.StartsWith($"PIPELINES_ATTEMPT={dagId}/", StringComparison.Ordinal))
+                    && environ.Any(v => v.StartsWith(output, StringComparison.Ordinal)))
                 {
                     found.Add(pid);
                 }
