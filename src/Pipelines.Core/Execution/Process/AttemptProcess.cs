@@ -81,18 +81,16 @@ internal abstract class AttemptProcess : IDisposable
     }
 }
 
-/// <summary>A shim this host started: its exit is observed as a child's.</summary>
+/// <summary>A shim this host started: its exit is reaped as a child's.</summary>
 [SupportedOSPlatform("linux")]
-internal sealed class ChildAttemptProcess(System.Diagnostics.Process process, ProcessHandle handle, AttemptCgroup? cgroup, string marker)
+internal sealed class ChildAttemptProcess(ChildProcess process, ProcessHandle handle, AttemptCgroup? cgroup, string marker)
     : AttemptProcess(handle, cgroup, marker)
 {
-    public override bool HasExited => process.HasExited;
+    public override bool HasExited => process.Exited.IsCompleted;
 
-    public override int? ExitCode => process.HasExited ? process.ExitCode : null;
+    public override int? ExitCode => process.Exited.IsCompletedSuccessfully && process.Exited.Result >= 0 ? process.Exited.Result : null;
 
-    public override Task WaitForExitAsync(CancellationToken cancellationToken) => process.WaitForExitAsync(cancellationToken);
-
-    public override void Dispose() => process.Dispose();
+    public override Task WaitForExitAsync(CancellationToken cancellationToken) => process.Exited.WaitAsync(cancellationToken);
 }
 
 /// <summary>

@@ -12,7 +12,7 @@ namespace Pipelines.Execution;
 /// <list type="bullet">
 /// <item><c>output.json</c>: <c>$PIPELINES_OUTPUT</c>;</item>
 /// <item><c>log</c>: the task's stdout and stderr, appended by the shim (so a task outlives its host's death without SIGPIPE);</item>
-/// <item><c>pid</c> and <c>exit</c>: written by the shim when it starts and when the task has exited;</item>
+/// <item><c>exit</c>: written by the shim when the task has exited;</item>
 /// <item><c>cursor</c>: how far the host has read the log, so an adopting host continues where it stopped;</item>
 /// <item><c>scratch/</c>, <c>volumes/</c>: the working directory when the task names none, temp and secret volumes.</item>
 /// </list>
@@ -39,15 +39,13 @@ internal sealed class AttemptWorkspace : IDisposable
 
     private string ExitFile => Path.Combine(Root, "exit");
 
-    private string PidFile => Path.Combine(Root, "pid");
-
     private string CursorFile => Path.Combine(Root, "cursor");
 
     /// <summary>The attempt's directory under <paramref name="projectRoot"/>.</summary>
     public static string PathFor(string projectRoot, string storeId, string resourceName) =>
         Path.Combine(projectRoot, ".pipelines", "work", storeId, resourceName);
 
-    /// <summary>Creates the directory afresh (removing what an earlier host left), the empty output and log files and the scratch directory.</summary>
+    /// <summary>Creates the directory afresh (removing what an earlier host left), the empty output file and the scratch directory; the log file is made by the spawn.</summary>
     public static AttemptWorkspace Create(string projectRoot, string storeId, string resourceName)
     {
         var workspace = new AttemptWorkspace(PathFor(projectRoot, storeId, resourceName));
@@ -56,7 +54,6 @@ internal sealed class AttemptWorkspace : IDisposable
         Directory.CreateDirectory(workspace.Root, OwnerOnly);
         Directory.CreateDirectory(workspace.Scratch, OwnerOnly);
         File.WriteAllBytes(workspace.OutputFile, []);
-        File.WriteAllBytes(workspace.LogFile, []);
         return workspace;
     }
 
@@ -117,10 +114,6 @@ internal sealed class AttemptWorkspace : IDisposable
     /// <summary>The exit status the shim recorded, or null while the task runs (or when the shim died first).</summary>
     [SupportedOSPlatform("linux")]
     public int? ReadExit() => ReadNumber(ExitFile) is { } code and >= 0 and <= 255 ? (int)code : null;
-
-    /// <summary>The shim's pid, as it recorded it.</summary>
-    [SupportedOSPlatform("linux")]
-    public int? ReadPid() => ReadNumber(PidFile) is { } pid and > 0 and <= int.MaxValue ? (int)pid : null;
 
     /// <summary>How far the log was read, as last recorded.</summary>
     [SupportedOSPlatform("linux")]

@@ -136,14 +136,13 @@ public sealed class ProcessRuntime : IContainerRuntime
         var identity = Identity(attempt);
         var workspace = AttemptWorkspace.Find(_projectRoot, _storeId, identity.Name);
         var cgroup = AttemptCgroups.Available?.Find(identity.Name);
-        var shim = FindShim(handle, workspace, identity.Marker);
+        var shim = FindShim(handle, identity.Marker);
         if (workspace is null || shim is null && workspace.ReadExit() is null)
         {
             // No shim that recorded anything: at most processes of an attempt that never got going.
             var found = cgroup?.KillAndRemove() ?? [];
             var marked = AttemptProcesses.Signal(shim is null ? [] : [shim.Value.Pid], identity.Marker, ProcessSignals.Kill);
             await AttemptProcesses.WaitGoneAsync(identity.Marker).ConfigureAwait(false);
-            var pid = workspace?.ReadPid();
             workspace?.Dispose();
             var pids = found.Concat(marked).Distinct().Order().ToList();
             if (pids.Count > 0)
@@ -151,8 +150,8 @@ public sealed class ProcessRuntime : IContainerRuntime
                 return AttemptResult.Lost($"host-crash: the attempt's process{(pids.Count == 1 ? "" : "es")} (pid{(pids.Count == 1 ? "" : "s")} {string.Join(", ", pids)}) {(pids.Count == 1 ? "was" : "were")} stopped; the attempt ended without recording an exit status");
             }
 
-            // Neither a handle nor a pid the shim wrote: the host died before the attempt's process started.
-            return handle is null && pid is null
+            // No handle and no process: the host died before the attempt's process started.
+            return handle is null
                 ? null
                 : AttemptResult.Lost($"host-crash: the attempt's process ({handle ?? "no handle recorded"}) had ended without recording an exit status");
         }
@@ -193,19 +192,22 @@ public sealed class ProcessRuntime : IContainerRuntime
         ($"{storeId}-{AttemptNames.ResourceName(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber)}",
          AttemptProcesses.Marker($"{AttemptNames.AttemptId(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber)}@{storeId}"));
 
-    // The live shim of the attempt: by its recorded handle (pid and start time), else by the pid it
-    // wrote, checked by the attempt's marker in its environment.
+    // The live shim of the attempt: by its recorded handle (pid and start time), else — when the host died
+    // before it recorded one — by the attempt's marker in its environment and its name.
     [SupportedOSPlatform("linux")]
-    private static ProcessHandle? FindShim(string? handle, AttemptWorkspace? workspace, string marker)
+    private static ProcessHandle? FindShim(string? handle, string marker)
     {
         if (ProcessHandle.TryParse(handle, out var recorded) && ProcessTable.TryRead(recorded.Pid) is { HasExited: false } stat && stat.StartTime == recorded.StartTime)
         {
             return recorded;
         }
 
-        if (workspace?.ReadPid() is { } pid && ProcessTable.TryRead(pid) is { HasExited: false } found && ProcessTable.HasEnvironmentEntry(pid, marker))
+        foreach (var pid in ProcessTable.FindWithEnvironment(marker))
         {
-            return new ProcessHandle(pid, found.StartTime);
+            if (ProcessTable.ProgramName(pid) == AttemptShim.Name && ProcessTable.TryRead(pid) is { HasExited: false } found)
+            {
+                return new ProcessHandle(pid, found.StartTime);
+            }
         }
 
         return null;
@@ -215,64 +217,56 @@ public sealed class ProcessRuntime : IContainerRuntime
     private async Task<AttemptResult> RunInAsync(AttemptWorkspace workspace, RenderedTask attempt, (string Name, string Marker) identity, IAttemptSink sink, CancellationToken cancellationToken)
     {
         var task = attempt.Task;
-        System.Diagnostics.ProcessStartInfo start;
         AttemptCgroup? cgroup = null;
+        ChildProcess started;
         try
         {
             cgroup = AttemptCgroups.Available?.Create(identity.Name);
-            start = Prepare(attempt, workspace, identity.Marker, cgroup);
+            var (program, arguments, environment, workingDirectory) = Prepare(attempt, workspace, identity.Marker);
+            started = AttemptShim.Start(program, arguments, environment, workingDirectory, workspace, cgroup);
         }
-        catch (AttemptLostException ex)
+        catch (Exception ex) when (ex is AttemptLostException or IOException or UnauthorizedAccessException or Win32Exception)
         {
             cgroup?.KillAndRemove();
-            return AttemptResult.Lost(ex.Message);
+            return AttemptResult.Lost(ex switch
+            {
+                AttemptLostException => ex.Message,
+                Win32Exception => $"could not start the attempt's process: {ex.Message}",
+                _ => $"could not prepare the attempt's volumes or files: {ex.Message}",
+            });
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+
+        var handle = new ProcessHandle(started.Pid, ProcessTable.TryRead(started.Pid)?.StartTime ?? 0);
+        using var process = new ChildAttemptProcess(started, handle, cgroup, identity.Marker);
+        using var log = new AttemptLog(workspace.OpenLog(), 0, sink, Masker);
+        try
         {
-            cgroup?.KillAndRemove();
-            return AttemptResult.Lost($"could not prepare the attempt's volumes or files: {ex.Message}");
+            await sink.StartedAsync(handle.ToString()).ConfigureAwait(false);
         }
-
-        var log = new AttemptLog(workspace.OpenLog(), 0, sink, Masker);
-        using (log)
+        catch
         {
-            System.Diagnostics.Process started;
-            try
-            {
-                started = System.Diagnostics.Process.Start(start)!;
-            }
-            catch (Win32Exception ex)
-            {
-                cgroup?.KillAndRemove();
-                return AttemptResult.Lost($"could not start '{start.FileName}': {ex.Message}");
-            }
-
-            var handle = new ProcessHandle(started.Id, ProcessTable.TryRead(started.Id)?.StartTime ?? 0);
-            using var process = new ChildAttemptProcess(started, handle, cgroup, identity.Marker);
-            try
-            {
-                await sink.StartedAsync(handle.ToString()).ConfigureAwait(false);
-            }
-            catch
-            {
-                // Nothing may run that the store does not know of.
-                process.Signal(ProcessSignals.Kill);
-                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-                await process.KillRestAsync().ConfigureAwait(false);
-                throw;
-            }
-
-            var stopReason = await WaitOrStopAsync(process, log, workspace, task.StopGracePeriod ?? DefaultStopGracePeriod, cancellationToken).ConfigureAwait(false);
+            // Nothing may run that the store does not know of.
+            process.Signal(ProcessSignals.Kill);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             await process.KillRestAsync().ConfigureAwait(false);
-            log.Finish();
-            if (stopReason is not null)
-            {
-                return AttemptResult.Stopped(stopReason, process.ExitCode);
-            }
-
-            var (output, problem) = workspace.ReadOutput();
-            return AttemptResult.Exited(process.ExitCode ?? 0, output) with { OutputProblem = problem };
+            throw;
         }
+
+        var stopReason = await WaitOrStopAsync(process, log, workspace, task.StopGracePeriod ?? DefaultStopGracePeriod, cancellationToken).ConfigureAwait(false);
+        await process.KillRestAsync().ConfigureAwait(false);
+        log.Finish();
+        if (stopReason is not null)
+        {
+            return AttemptResult.Stopped(stopReason, process.ExitCode);
+        }
+
+        if (process.ExitCode is not { } code)
+        {
+            return AttemptResult.Lost("the attempt's exit status was lost: another part of this program reaped its process");
+        }
+
+        var (output, problem) = workspace.ReadOutput();
+        return AttemptResult.Exited(code, output) with { OutputProblem = problem };
     }
 
     // Null when the task ended by itself, else the stop reason. Follows the log meanwhile.
@@ -322,8 +316,9 @@ public sealed class ProcessRuntime : IContainerRuntime
         return !exited.IsCompleted;
     }
 
+    // The program, its arguments, environment and working directory, with volumes mapped and secrets resolved.
     [SupportedOSPlatform("linux")]
-    private System.Diagnostics.ProcessStartInfo Prepare(RenderedTask attempt, AttemptWorkspace workspace, string marker, AttemptCgroup? cgroup)
+    private (string Program, List<string> Arguments, Dictionary<string, string> Environment, string WorkingDirectory) Prepare(RenderedTask attempt, AttemptWorkspace workspace, string marker)
     {
         var task = attempt.Task;
         var argv = task.Command.Concat(task.Args).ToList();
@@ -338,7 +333,7 @@ public sealed class ProcessRuntime : IContainerRuntime
         // Command and args expand $(VAR) with the whole environment, as in a pod.
         argv = [.. argv.Select(a => VariableExpansion.Expand(paths.Rewrite(a), environment.GetValueOrDefault))];
         var program = ProgramLocator.Locate(argv[0], environment.GetValueOrDefault("PATH"), workingDirectory);
-        return AttemptShim.StartInfo(program, argv.Skip(1), environment, workingDirectory, workspace, cgroup);
+        return (program, argv[1..], environment, workingDirectory);
     }
 
     [UnsupportedOSPlatform("windows")]

@@ -80,6 +80,22 @@ internal static class ProcessTable
         return found;
     }
 
+    /// <summary>The first item of a process's command line (its argv[0]), or null.</summary>
+    [SupportedOSPlatform("linux")]
+    public static string? ProgramName(int pid)
+    {
+        try
+        {
+            var cmdline = File.ReadAllBytes($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cmdline");
+            var end = Array.IndexOf(cmdline, (byte)0);
+            return Encoding.UTF8.GetString(cmdline, 0, end < 0 ? cmdline.Length : end);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>True when process <paramref name="pid"/>'s initial environment holds exactly <paramref name="entry"/>.</summary>
     [SupportedOSPlatform("linux")]
     public static bool HasEnvironmentEntry(int pid, string entry)

@@ -16,9 +16,15 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
 
     private readonly ProcessTestBed _bed = new();
     private readonly List<System.Diagnostics.Process> _started = [];
+    private readonly List<ChildProcess> _shims = [];
 
     public void Dispose()
     {
+        foreach (var shim in _shims.Where(s => !s.Exited.IsCompleted))
+        {
+            ProcessSignals.Send(-shim.Pid, ProcessSignals.Kill);
+        }
+
         foreach (var process in _started)
         {
             try
@@ -40,7 +46,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
     {
         var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "echo done; printf '{\"rows\": 5}' > \"$PIPELINES_OUTPUT\"; exit 0"));
         var (shim, handle) = StartAsDeadHostWould(attempt);
-        await shim.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Limit, TestContext.Current.CancellationToken);
+        await shim.Exited.WaitAsync(Limit, TestContext.Current.CancellationToken);
         var sink = new RecordingSink();
 
         var result = await _bed.Runtime.AdoptAsync(attempt, handle, sink, TestContext.Current.CancellationToken);
@@ -83,7 +89,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
 
         Assert.Equal(AttemptOutcome.Stopped, result?.Outcome);
         Assert.Contains("SIGTERM", result?.Reason);
-        await shim.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Limit, TestContext.Current.CancellationToken);
+        await shim.Exited.WaitAsync(Limit, TestContext.Current.CancellationToken);
         Assert.Empty(ProcessTestBed.Marked(attempt));
     }
 
@@ -92,9 +98,9 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
     {
         var attempt = ProcessTestBed.Render(t => t.Command("sleep", "300"));
         var (shim, handle) = StartAsDeadHostWould(attempt);
-        await WaitForAsync(() => File.Exists(Path.Combine(Workspace(attempt), "pid")));
-        ProcessSignals.Send(-shim.Id, ProcessSignals.Kill); // an OOM kill, a reboot
-        await shim.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Limit, TestContext.Current.CancellationToken);
+        await WaitForAsync(() => ProcessTestBed.Marked(attempt).Count >= 2); // the shim and its task
+        ProcessSignals.Send(-shim.Pid, ProcessSignals.Kill); // an OOM kill, a reboot
+        await shim.Exited.WaitAsync(Limit, TestContext.Current.CancellationToken);
 
         var result = await _bed.Runtime.AdoptAsync(attempt, handle, new RecordingSink(), TestContext.Current.CancellationToken);
 
@@ -153,7 +159,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         var token = Guid.NewGuid().ToString("N");
         var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", $"setsid env -i sh -c 'sleep 300; : {token}' & echo started"));
         var (shim, handle) = StartAsDeadHostWould(attempt);
-        await shim.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Limit, TestContext.Current.CancellationToken);
+        await shim.Exited.WaitAsync(Limit, TestContext.Current.CancellationToken);
         Assert.NotEmpty(ProcessesWith(token));
 
         var result = await _bed.Runtime.AdoptAsync(attempt, handle, new RecordingSink(), TestContext.Current.CancellationToken);
@@ -199,7 +205,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
     }
 
     // What RunAsync does up to the start — workspace, cgroup, shim — and no further: the "host" then dies.
-    private (System.Diagnostics.Process Shim, string Handle) StartAsDeadHostWould(RenderedTask attempt)
+    private (ChildProcess Shim, string Handle) StartAsDeadHostWould(RenderedTask attempt)
     {
         var (name, marker) = ProcessRuntime.Identity(attempt, "local");
         var workspace = AttemptWorkspace.Create(_bed.Root, "local", name);
@@ -212,9 +218,9 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         };
         var argv = attempt.Task.Command;
         var program = ProgramLocator.Locate(argv[0], environment["PATH"], workspace.Scratch);
-        var shim = System.Diagnostics.Process.Start(AttemptShim.StartInfo(program, argv.Skip(1), environment, workspace.Scratch, workspace, cgroup))!;
-        _started.Add(shim);
-        return (shim, HandleOf(shim.Id).ToString());
+        var shim = AttemptShim.Start(program, argv.Skip(1), environment, workspace.Scratch, workspace, cgroup);
+        _shims.Add(shim);
+        return (shim, HandleOf(shim.Pid).ToString());
     }
 
     private string Workspace(RenderedTask attempt) => AttemptWorkspace.PathFor(_bed.Root, "local", ProcessRuntime.Identity(attempt, "local").Name);
