@@ -751,27 +751,17 @@ internal sealed class RunSession
         private readonly string _taskId;
         private readonly object _gate = new();
         private StreamWriter? _log;
+        private bool _opened;
 
-        // Created on the loop, before the attempt starts: it keeps its own copy of the attempt record.
+        // Created on the loop, before the attempt starts: it keeps its own copy of the attempt record. The log
+        // file is made at the first line: an attempt that writes none costs no file (on a slow disk, creating
+        // a folder and a file costs more than starting a process).
         public AttemptSink(RunSession session, int task, int tryNumber)
         {
             _session = session;
             _record = session._attempts[(task, tryNumber)];
             _try = tryNumber;
             _taskId = session._tasks[task].Id;
-            if (_record.LogPath is { } path)
-            {
-                try
-                {
-                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    _log = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    // The attempt's token is cancelled by this, so the runtime does not start it.
-                    session.StopOnWriteFailure(new RunStateWriteException(path, "the log file", e));
-                }
-            }
         }
 
         /// <summary>The runtime's handle, once it reported the start.</summary>
@@ -797,9 +787,9 @@ internal sealed class RunSession
             {
                 try
                 {
-                    _log?.WriteLine(masked);
+                    OpenLog()?.WriteLine(masked);
                 }
-                catch (IOException e)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     failure = new RunStateWriteException(_record.LogPath!, "the log file", e);
                     CloseLog();
@@ -821,6 +811,18 @@ internal sealed class RunSession
             {
                 CloseLog();
             }
+        }
+
+        private StreamWriter? OpenLog()
+        {
+            if (!_opened && _record.LogPath is { } path)
+            {
+                _opened = true;
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                _log = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+            }
+
+            return _log;
         }
 
         // A failed write leaves its bytes in the buffers, and disposing tries them again.

@@ -100,10 +100,11 @@ public sealed class RunStateWriteTests : IDisposable
     }
 
     [Fact]
-    public async Task A_log_folder_that_cannot_be_created_stops_the_run_before_its_attempt_starts()
+    public async Task A_log_folder_that_cannot_be_created_stops_the_run_at_the_attempts_first_line()
     {
         var h = new ExecutorHarness(new ExecutorOptions { LogFolder = _root });
-        var dag = ExecutorHarness.Dag(d => d.Container("a", "img"));
+        h.Runtime.Script("a", new SimulatedAttempt(TimeSpan.FromHours(1), Logs: ["hello"]));
+        var dag = ExecutorHarness.Dag(d => d.Container("a", "img").Then(d.Container("b", "img")));
         var log = RunPaths.LogPath(_root, "d", ExecutorHarness.Run(dag).RunId, "a", 1);
         var taskFolder = Path.GetDirectoryName(log)!;
         Directory.CreateDirectory(Path.GetDirectoryName(taskFolder)!);
@@ -114,5 +115,18 @@ public sealed class RunStateWriteTests : IDisposable
         Assert.Equal(log, ex.Path);
         Assert.StartsWith($"Could not write the log file '{log}': ", ex.Message);
         Assert.Empty(h.Runtime.LiveAttempts);
+        Assert.All(h.Runtime.History, r => Assert.Equal(ExecutorHarness.Start, r.End)); // stopped at once, not after an hour
+        Assert.DoesNotContain(h.Runtime.History, r => r.TaskId == "b");
+    }
+
+    [Fact]
+    public async Task An_attempt_that_writes_no_line_makes_no_log_file()
+    {
+        var h = new ExecutorHarness(new ExecutorOptions { LogFolder = _root });
+
+        var outcome = await h.RunAsync(ExecutorHarness.Dag(d => d.Container("quiet", "img")));
+
+        Assert.Equal(RunState.Success, outcome.State);
+        Assert.False(File.Exists(RunPaths.LogPath(_root, "d", outcome.Run.RunId, "quiet", 1)));
     }
 }

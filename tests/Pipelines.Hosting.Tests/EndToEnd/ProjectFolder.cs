@@ -34,12 +34,13 @@ public sealed class ProjectFolder : IDisposable
     public LiveHost Start(string hostDll, params string[] args) => LiveHost.Start(hostDll, Path, SecretEnvironment, args);
 
     /// <summary>
-    /// Every process whose environment marks it as an attempt of <paramref name="dagId"/> run in this
-    /// folder: others may run the same test DAGs on the machine at the same time.
+    /// Every process whose environment marks it as an attempt of <paramref name="dagId"/> run with this
+    /// folder's run store (the marker ends with the store's id): others may run the same test DAGs on the
+    /// machine at the same time. Without a visible store, every attempt of the DAG on the machine.
     /// </summary>
     public List<int> AttemptProcesses(string dagId)
     {
-        var output = $"PIPELINES_OUTPUT={StateFolder}/";
+        var store = StoreId();
         var found = new List<int>();
         foreach (var dir in Directory.GetDirectories("/proc"))
         {
@@ -51,8 +52,7 @@ public sealed class ProjectFolder : IDisposable
             try
             {
                 var environ = File.ReadAllText(System.IO.Path.Combine(dir, "environ")).Split('\0');
-                if (environ.Any(v => v.StartsWith($"PIPELINES_ATTEMPT={dagId}/", StringComparison.Ordinal))
-                    && environ.Any(v => v.StartsWith(output, StringComparison.Ordinal)))
+                if (environ.Any(v => v.StartsWith($"PIPELINES_ATTEMPT={dagId}/", StringComparison.Ordinal) && (store is null || v.EndsWith($"@{store}", StringComparison.Ordinal))))
                 {
                     found.Add(pid);
                 }
@@ -66,6 +66,25 @@ public sealed class ProjectFolder : IDisposable
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// The id of this folder's run store (<c>.pipelines/state.db</c>), which its attempts' markers carry; null
+    /// when the store cannot be seen from here (a test that ran the host on a file system of its own).
+    /// </summary>
+    public string? StoreId()
+    {
+        var path = System.IO.Path.Combine(StateFolder, "state.db");
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM store_info WHERE key = 'store_id'";
+        return (string)command.ExecuteScalar()!;
     }
 
     public void Dispose()

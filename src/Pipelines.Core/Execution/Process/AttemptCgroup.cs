@@ -54,15 +54,16 @@ internal sealed class AttemptCgroup(string path)
     /// </summary>
     public List<int> KillAndRemove()
     {
+        // Empty (the common case: the task's processes have all ended): removing it is all there is to do.
         var killed = Pids();
-        if (!Directory.Exists(Path))
+        if (killed.Count == 0 && TryRemove())
         {
             return killed;
         }
 
         var kill = System.IO.Path.Combine(Path, "cgroup.kill");
         var deadline = Stopwatch.StartNew();
-        do
+        while (Directory.Exists(Path) && deadline.Elapsed < TimeSpan.FromSeconds(5))
         {
             try
             {
@@ -74,18 +75,38 @@ internal sealed class AttemptCgroup(string path)
                 {
                     Signal(ProcessSignals.Kill);
                 }
-
-                Directory.Delete(Path);
-                return killed;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // EBUSY until the kernel has taken the killed processes out; that takes microseconds.
-                Thread.Sleep(1);
+                // Gone meanwhile, or not ours to kill: removing tells.
             }
+
+            if (TryRemove())
+            {
+                break;
+            }
+
+            // EBUSY until the kernel has taken the killed processes out; that takes microseconds.
+            Thread.Sleep(1);
         }
-        while (deadline.Elapsed < TimeSpan.FromSeconds(5) && Directory.Exists(Path));
 
         return killed;
+    }
+
+    private bool TryRemove()
+    {
+        try
+        {
+            Directory.Delete(Path);
+            return true;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }

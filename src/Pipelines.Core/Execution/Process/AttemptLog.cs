@@ -11,7 +11,8 @@ namespace Pipelines.Execution;
 /// in pieces of that length (as Docker splits log messages at 16 KiB), cut where no secret spans the
 /// cut so that each piece is masked whole. A trailing <c>\r</c> is dropped; bytes that are not UTF-8
 /// become U+FFFD. <see cref="LineOffset"/> is where the next unforwarded line starts, for a host that
-/// continues following the log after a crash.
+/// continues following the log after a crash. What was forwarded is freed (a hole is punched), so a
+/// task that writes gigabytes costs at most what has not been read yet.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed class AttemptLog : IDisposable
@@ -21,6 +22,9 @@ internal sealed class AttemptLog : IDisposable
 
     private const int ChunkSize = 64 * 1024;
 
+    // Forwarded log is freed in steps of this size (whole pages): holes are punched a megabyte at a time.
+    private const long FreeStep = 1 << 20;
+
     private readonly SafeFileHandle? _file;
     private readonly IAttemptSink _sink;
     private readonly SecretMasker _masker;
@@ -28,6 +32,8 @@ internal sealed class AttemptLog : IDisposable
     private byte[] _pending = new byte[ChunkSize];
     private int _pendingLength;
     private long _readOffset;
+    private long _freed;
+    private bool _canFree = true;
 
     /// <summary>Follows <paramref name="file"/> (null: a log that could not be opened, nothing is forwarded) from <paramref name="offset"/>.</summary>
     public AttemptLog(SafeFileHandle? file, long offset, IAttemptSink sink, SecretMasker masker)
@@ -72,6 +78,14 @@ internal sealed class AttemptLog : IDisposable
             var start = _readOffset;
             _readOffset += read;
             Consume(_chunk.AsSpan(0, read), start);
+            if (_canFree && LineOffset - _freed >= FreeStep)
+            {
+                // The task may write gigabytes of log into a file in memory (tmpfs): what was forwarded is freed.
+                var end = LineOffset / FreeStep * FreeStep;
+                _canFree = RegularFile.FreeRange(_file, end);
+                _freed = _canFree ? end : _freed;
+            }
+
             if (read < _chunk.Length)
             {
                 return any;

@@ -6,9 +6,10 @@ using Microsoft.Win32.SafeHandles;
 namespace Pipelines.Execution;
 
 /// <summary>
-/// The per-attempt directory <c>&lt;projectRoot&gt;/.pipelines/work/&lt;store id&gt;/&lt;attempt resource name&gt;/</c>
-/// (mode 0700). It holds what the attempt leaves for whoever reads it — this host, or the next one if
-/// this one dies — as a container runtime's shim keeps a container's end:
+/// The per-attempt directory <c>&lt;work directory&gt;/&lt;store id&gt;/&lt;attempt resource name&gt;/</c> (mode 0700),
+/// where the work directory is in memory when the machine has <c>/dev/shm</c> (see <see cref="DefaultBase"/>).
+/// It holds what the attempt leaves for whoever reads it — this host, or the next one if this one dies — as a
+/// container runtime's shim keeps a container's end:
 /// <list type="bullet">
 /// <item><c>output.json</c>: <c>$PIPELINES_OUTPUT</c>;</item>
 /// <item><c>log</c>: the task's stdout and stderr, appended by the shim (so a task outlives its host's death without SIGPIPE);</item>
@@ -41,14 +42,45 @@ internal sealed class AttemptWorkspace : IDisposable
 
     private string CursorFile => Path.Combine(Root, "cursor");
 
-    /// <summary>The attempt's directory under <paramref name="projectRoot"/>.</summary>
-    public static string PathFor(string projectRoot, string storeId, string resourceName) =>
-        Path.Combine(projectRoot, ".pipelines", "work", storeId, resourceName);
+    /// <summary>The attempt's directory under <paramref name="workRoot"/> (the runtime's work directory for one store).</summary>
+    public static string PathFor(string workRoot, string resourceName) => Path.Combine(workRoot, resourceName);
+
+    /// <summary>
+    /// Where attempt directories go unless the runtime is told: <c>$PIPELINES_WORK_DIR</c> when set; else, when
+    /// this machine has <c>/dev/shm</c>, <c>/dev/shm/pipelines-&lt;uid&gt;</c> — memory, as a container's tmpfs, so an
+    /// attempt's files cost no disk writes, and a secret file never reaches a disk; else
+    /// <c>&lt;projectRoot&gt;/.pipelines/work</c>. A <c>/dev/shm</c> folder that is not a directory of this user's,
+    /// closed to others, is not used.
+    /// </summary>
+    public static string DefaultBase(string projectRoot, Func<string, string?> environmentVariable)
+    {
+        if (environmentVariable("PIPELINES_WORK_DIR") is { Length: > 0 } configured)
+        {
+            return Path.GetFullPath(configured, projectRoot);
+        }
+
+        var fallback = Path.Combine(projectRoot, ".pipelines", "work");
+        if (!OperatingSystem.IsLinux() || !Directory.Exists("/dev/shm"))
+        {
+            return fallback;
+        }
+
+        var shared = $"/dev/shm/pipelines-{UserId.Current.ToString(CultureInfo.InvariantCulture)}";
+        try
+        {
+            Directory.CreateDirectory(shared, OwnerOnly);
+            return UserId.OwnsPrivateDirectory(shared) ? shared : fallback;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return fallback;
+        }
+    }
 
     /// <summary>Creates the directory afresh (removing what an earlier host left), the empty output file and the scratch directory; the log file is made by the spawn.</summary>
-    public static AttemptWorkspace Create(string projectRoot, string storeId, string resourceName)
+    public static AttemptWorkspace Create(string workRoot, string resourceName)
     {
-        var workspace = new AttemptWorkspace(PathFor(projectRoot, storeId, resourceName));
+        var workspace = new AttemptWorkspace(PathFor(workRoot, resourceName));
         DeleteDirectory(workspace.Root);
         Directory.CreateDirectory(Path.GetDirectoryName(workspace.Root)!);
         Directory.CreateDirectory(workspace.Root, OwnerOnly);
@@ -58,9 +90,9 @@ internal sealed class AttemptWorkspace : IDisposable
     }
 
     /// <summary>The workspace an earlier host left, or null.</summary>
-    public static AttemptWorkspace? Find(string projectRoot, string storeId, string resourceName)
+    public static AttemptWorkspace? Find(string workRoot, string resourceName)
     {
-        var root = PathFor(projectRoot, storeId, resourceName);
+        var root = PathFor(workRoot, resourceName);
         return Directory.Exists(root) ? new AttemptWorkspace(root) : null;
     }
 
@@ -107,9 +139,9 @@ internal sealed class AttemptWorkspace : IDisposable
         return (bytes is null || bytes.Length == 0 ? null : Encoding.UTF8.GetString(bytes), null);
     }
 
-    /// <summary>Opens the log for reading from the start, without blocking; null when it is not a regular file.</summary>
+    /// <summary>Opens the log to follow it (and free what was read), without blocking; null when it is not a regular file.</summary>
     [SupportedOSPlatform("linux")]
-    public SafeFileHandle? OpenLog() => RegularFile.OpenForReading(LogFile, out _, out _);
+    public SafeFileHandle? OpenLog() => RegularFile.OpenForUpdate(LogFile, out _, out _);
 
     /// <summary>The exit status the shim recorded, or null while the task runs (or when the shim died first).</summary>
     [SupportedOSPlatform("linux")]
@@ -132,7 +164,31 @@ internal sealed class AttemptWorkspace : IDisposable
     }
 
     /// <summary>Deletes the attempt's directory with everything in it.</summary>
-    public void Dispose() => DeleteDirectory(Root);
+    public void Dispose()
+    {
+        // The files the runtime and the shim make, one by one, then the folders: cheaper than a tree walk, and
+        // what a task left in its scratch folder or volumes is removed by the walk that follows when needed.
+        foreach (var file in new[] { OutputFile, LogFile, ExitFile, CursorFile })
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        try
+        {
+            Directory.Delete(Scratch);
+            Directory.Delete(Root);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            DeleteDirectory(Root);
+        }
+    }
 
     /// <summary>Deletes a directory tree; a part that cannot be deleted is left (best effort: cleanup must not fail an attempt).</summary>
     public static void DeleteDirectory(string path)

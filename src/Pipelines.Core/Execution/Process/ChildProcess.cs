@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
@@ -11,7 +10,7 @@ namespace Pipelines.Execution;
 /// in a session of its own (<c>POSIX_SPAWN_SETSID</c>, no <c>setsid</c> program to run first), with every
 /// signal back to its default disposition (a host started as a background job ignores SIGINT, and a child
 /// would inherit that), an empty signal mask, stdin from <c>/dev/null</c> and stdout and stderr appended to a
-/// file. Its exit is reaped on SIGCHLD (.NET reaps only the children it started itself).
+/// file. Its exit is reaped by <see cref="ChildReaper"/> (.NET reaps only the children it started itself).
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed class ChildProcess
@@ -22,16 +21,12 @@ internal sealed class ChildProcess
     private const int ReadOnly = 0;
     private const int AppendCreate = 0x1 | 0x40 | 0x400; // O_WRONLY | O_CREAT | O_APPEND
     private const int OwnerReadWrite = 0x180; // 0600
-    private const int NoHang = 1; // WNOHANG
-    private const int Interrupted = 4; // EINTR
     private const int SigKill = 9;
     private const int SigStop = 19;
 
     // Opaque glibc structures: posix_spawnattr_t is 336 bytes, posix_spawn_file_actions_t 80, sigset_t 128 on 64-bit Linux.
     private const int OpaqueSize = 1024;
 
-    private static readonly ConcurrentDictionary<int, TaskCompletionSource<int>> Running = new();
-    private static readonly Lazy<PosixSignalRegistration> OnChildExit = new(() => PosixSignalRegistration.Create(PosixSignal.SIGCHLD, _ => ReapExited()));
     private static readonly bool CanChangeDirectory =
         NativeLibrary.TryLoad("libc.so.6", out var libc) && NativeLibrary.TryGetExport(libc, "posix_spawn_file_actions_addchdir_np", out _);
 
@@ -62,7 +57,6 @@ internal sealed class ChildProcess
     /// <exception cref="Win32Exception">The program could not be started.</exception>
     public static ChildProcess Start(string program, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory, string output)
     {
-        _ = OnChildExit.Value; // before the first child can exit
         var attributes = Marshal.AllocHGlobal(OpaqueSize);
         var actions = Marshal.AllocHGlobal(OpaqueSize);
         var signals = Marshal.AllocHGlobal(OpaqueSize);
@@ -87,22 +81,15 @@ internal sealed class ChildProcess
                 Check(NativeSpawn.posix_spawn_file_actions_addchdir_np(actions, workingDirectory));
             }
 
-            // The reaper must know the pid before the child can be reaped: the spawn and the registration
-            // happen under the lock the reaper takes.
-            var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            int pid;
-            lock (Running)
+            // The reaper must know the pid before it can be reaped: the spawn and the registration happen
+            // under its lock. Continuations run on the reaping thread: one thread hop less between a task's
+            // end and the start of the next.
+            var exited = new TaskCompletionSource<int>();
+            var pid = ChildReaper.Spawn(exited, () =>
             {
-                var error = NativeSpawn.posix_spawn(out pid, program, actions, attributes, argv, envp);
-                if (error != 0)
-                {
-                    throw new Win32Exception(error);
-                }
-
-                Running[pid] = exited;
-            }
-
-            ReapExited(); // an exit before the registration raised a SIGCHLD nobody could match
+                var error = NativeSpawn.posix_spawn(out var child, program, actions, attributes, argv, envp);
+                return error == 0 ? child : throw new Win32Exception(error);
+            });
             return new ChildProcess(pid, exited.Task);
         }
         finally
@@ -114,34 +101,6 @@ internal sealed class ChildProcess
             Marshal.FreeHGlobal(signals);
             Free(argv);
             Free(envp);
-        }
-    }
-
-    // Reaps every child of ours that has exited, and only ours.
-    private static void ReapExited()
-    {
-        lock (Running)
-        {
-            foreach (var (pid, exited) in Running)
-            {
-                int result;
-                int status;
-                while ((result = NativeSpawn.waitpid(pid, out status, NoHang)) < 0 && Marshal.GetLastPInvokeError() == Interrupted)
-                {
-                }
-
-                if (result == pid)
-                {
-                    Running.TryRemove(pid, out _);
-                    var signal = status & 0x7F;
-                    exited.TrySetResult(signal == 0 ? (status >> 8) & 0xFF : 128 + signal);
-                }
-                else if (result < 0)
-                {
-                    Running.TryRemove(pid, out _); // reaped elsewhere: gone, status unknown
-                    exited.TrySetResult(-1);
-                }
-            }
         }
     }
 
@@ -222,7 +181,5 @@ internal sealed class ChildProcess
         [DllImport("libc")]
         public static extern int sigdelset(IntPtr set, int signal);
 
-        [DllImport("libc", SetLastError = true)]
-        public static extern int waitpid(int pid, out int status, int options);
     }
 }

@@ -49,6 +49,7 @@ public sealed class ProcessRuntime : IContainerRuntime
     private readonly ISecretResolver _secrets;
     private readonly TimeProvider _time;
     private readonly string _storeId;
+    private readonly string _workRoot;
 
     /// <summary>Creates a process runtime with a masker of its own (see <see cref="Masker"/>).</summary>
     /// <param name="projectRoot">The project directory; <c>.pipelines/</c> under it holds volumes and attempt directories.</param>
@@ -79,11 +80,21 @@ public sealed class ProcessRuntime : IContainerRuntime
         _secrets = secrets;
         _time = time;
         _storeId = storeId;
+        _workRoot = Path.Combine(
+            OperatingSystem.IsWindows() ? Path.Combine(_projectRoot, ".pipelines", "work") : AttemptWorkspace.DefaultBase(_projectRoot, Environment.GetEnvironmentVariable),
+            storeId);
         Masker = masker;
     }
 
     /// <inheritdoc />
     public string Name => "process";
+
+    /// <summary>
+    /// Where this runtime's attempt directories are: <c>&lt;work directory&gt;/&lt;store id&gt;</c>, the work directory
+    /// being in memory (<c>/dev/shm/pipelines-&lt;uid&gt;</c>) where the machine has it, else <c>.pipelines/work</c>;
+    /// <c>PIPELINES_WORK_DIR</c> chooses another.
+    /// </summary>
+    public string WorkDirectory => _workRoot;
 
     /// <summary>Holds every secret value this runtime resolved; mask log lines and messages with it.</summary>
     public SecretMasker Masker { get; }
@@ -110,11 +121,11 @@ public sealed class ProcessRuntime : IContainerRuntime
         AttemptWorkspace workspace;
         try
         {
-            workspace = AttemptWorkspace.Create(_projectRoot, _storeId, identity.Name);
+            workspace = AttemptWorkspace.Create(_workRoot, identity.Name);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return AttemptResult.Lost($"could not create the attempt's directory under '{_projectRoot}': {ex.Message}");
+            return AttemptResult.Lost($"could not create the attempt's directory under '{_workRoot}': {ex.Message}");
         }
 
         using (workspace)
@@ -134,7 +145,7 @@ public sealed class ProcessRuntime : IContainerRuntime
         }
 
         var identity = Identity(attempt);
-        var workspace = AttemptWorkspace.Find(_projectRoot, _storeId, identity.Name);
+        var workspace = AttemptWorkspace.Find(_workRoot, identity.Name);
         var cgroup = AttemptCgroups.Available?.Find(identity.Name);
         var shim = FindShim(handle, identity.Marker);
         if (workspace is null || shim is null && workspace.ReadExit() is null)

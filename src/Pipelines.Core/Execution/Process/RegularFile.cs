@@ -14,21 +14,36 @@ namespace Pipelines.Execution;
 internal static class RegularFile
 {
     private const int ReadOnly = 0;
+    private const int ReadWrite = 2;
     private const int NonBlocking = 0x800; // O_NONBLOCK: 04000 on every Linux architecture .NET runs on
     private const int CloseOnExec = 0x80000; // O_CLOEXEC: 02000000
     private const int EmptyPath = 0x1000; // AT_EMPTY_PATH
     private const uint TypeAndSize = 0x1 | 0x200; // STATX_TYPE | STATX_SIZE
     private const int FileTypeMask = 0xF000; // S_IFMT
     private const int RegularType = 0x8000; // S_IFREG
+    private const int PunchHoleKeepSize = 0x02 | 0x01; // FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
 
     /// <summary>Opens <paramref name="path"/> for reading, or returns null with why not (missing, not a regular file).</summary>
     /// <param name="path">The file.</param>
     /// <param name="size">Its size in bytes when opened.</param>
     /// <param name="problem">Why it was not opened.</param>
-    public static SafeFileHandle? OpenForReading(string path, out long size, out string? problem)
+    public static SafeFileHandle? OpenForReading(string path, out long size, out string? problem) => Open(path, ReadOnly, out size, out problem);
+
+    /// <summary>Opens <paramref name="path"/> for reading and writing (to free what was read, see <see cref="FreeRange"/>), or returns null with why not.</summary>
+    public static SafeFileHandle? OpenForUpdate(string path, out long size, out string? problem) => Open(path, ReadWrite, out size, out problem);
+
+    /// <summary>
+    /// Frees the storage of <c>[0, end)</c> without changing the file's size or what is after it (a hole reads as
+    /// zeros): a log that was read costs neither memory on tmpfs nor disk while its writer goes on appending.
+    /// Best effort: false when the file system cannot punch holes.
+    /// </summary>
+    public static bool FreeRange(SafeFileHandle file, long end) =>
+        end > 0 && NativeFallocate(file.DangerousGetHandle().ToInt32(), PunchHoleKeepSize, 0, end) == 0;
+
+    private static SafeFileHandle? Open(string path, int access, out long size, out string? problem)
     {
         size = 0;
-        var fd = NativeOpen(path, ReadOnly | NonBlocking | CloseOnExec);
+        var fd = NativeOpen(path, access | NonBlocking | CloseOnExec);
         if (fd < 0)
         {
             problem = Marshal.GetLastPInvokeError() == 2 ? "it does not exist" : $"it cannot be opened ({Marshal.GetLastPInvokeErrorMessage()})";
@@ -104,6 +119,9 @@ internal static class RegularFile
 
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int NativeOpen([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", EntryPoint = "fallocate", SetLastError = true)]
+    private static extern int NativeFallocate(int fd, int mode, long offset, long length);
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern int NativeStatx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);

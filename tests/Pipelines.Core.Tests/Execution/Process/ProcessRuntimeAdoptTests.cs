@@ -90,7 +90,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         Assert.Equal(AttemptOutcome.Stopped, result?.Outcome);
         Assert.Contains("SIGTERM", result?.Reason);
         await shim.Exited.WaitAsync(Limit, TestContext.Current.CancellationToken);
-        Assert.Empty(ProcessTestBed.Marked(attempt));
+        Assert.Empty(_bed.Marked(attempt));
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
     {
         var attempt = ProcessTestBed.Render(t => t.Command("sleep", "300"));
         var (shim, handle) = StartAsDeadHostWould(attempt);
-        await WaitForAsync(() => ProcessTestBed.Marked(attempt).Count >= 2); // the shim and its task
+        await WaitForAsync(() => _bed.Marked(attempt).Count >= 2); // the shim and its task
         ProcessSignals.Send(-shim.Pid, ProcessSignals.Kill); // an OOM kill, a reboot
         await shim.Exited.WaitAsync(Limit, TestContext.Current.CancellationToken);
 
@@ -114,7 +114,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
     public async Task An_orphan_without_a_workspace_is_found_by_its_marker_killed_and_lost_with_host_crash()
     {
         var attempt = ProcessTestBed.Render(t => t.Command("sleep", "300"));
-        var orphanParent = Start($"PIPELINES_ATTEMPT='{ProcessTestBed.AttemptId(attempt)}' sh -c 'sleep 300 & sleep 300'");
+        var orphanParent = Start($"PIPELINES_ATTEMPT='{_bed.AttemptId(attempt)}' sh -c 'sleep 300 & sleep 300'");
         var marked = await WaitForMarkedAsync(attempt, 3);
 
         var result = await _bed.Runtime.AdoptAsync(attempt, handle: null, new RecordingSink(), TestContext.Current.CancellationToken);
@@ -122,7 +122,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         Assert.Equal(AttemptOutcome.Lost, result?.Outcome);
         Assert.StartsWith("host-crash: the attempt's processes (pids ", result?.Reason);
         Assert.All(marked, pid => Assert.Contains(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), result?.Reason));
-        Assert.Empty(ProcessTestBed.Marked(attempt));
+        Assert.Empty(_bed.Marked(attempt));
         await orphanParent.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Limit, TestContext.Current.CancellationToken);
     }
 
@@ -157,7 +157,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
     {
         CgroupsRequired();
         var token = Guid.NewGuid().ToString("N");
-        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", $"setsid env -i sh -c 'sleep 300; : {token}' & echo started"));
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", Escape(token) + "; echo started"));
         var (shim, handle) = StartAsDeadHostWould(attempt);
         await shim.Exited.WaitAsync(Limit, TestContext.Current.CancellationToken);
         Assert.NotEmpty(ProcessesWith(token));
@@ -168,7 +168,15 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         Assert.Empty(ProcessesWith(token));
     }
 
-    /// <summary>Live processes (not zombies) whose command line holds <paramref name="token"/>.</summary>
+    /// <summary>
+    /// Shell text that starts a process which leaves the session and clears its environment but for
+    /// <c>PIPELINES_TEST_TOKEN=token</c>, and waits until that process runs (it creates a file first).
+    /// </summary>
+    internal static string Escape(string token) =>
+        $"setsid env -i PIPELINES_TEST_TOKEN={token} sh -c ': > \"$0\"; exec sleep 300' \"$PIPELINES_OUTPUT.{token}\" & " +
+        $"while [ ! -e \"$PIPELINES_OUTPUT.{token}\" ]; do sleep 0.01; done";
+
+    /// <summary>Live processes (not zombies) whose environment holds <c>PIPELINES_TEST_TOKEN=token</c>.</summary>
     internal static List<int> ProcessesWith(string token)
     {
         var found = new List<int>();
@@ -181,7 +189,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
 
             try
             {
-                if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(token, StringComparison.Ordinal) && ProcessTable.TryRead(pid) is { HasExited: false })
+                if (ProcessTable.HasEnvironmentEntry(pid, $"PIPELINES_TEST_TOKEN={token}") && ProcessTable.TryRead(pid) is { HasExited: false })
                 {
                     found.Add(pid);
                 }
@@ -207,8 +215,8 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
     // What RunAsync does up to the start — workspace, cgroup, shim — and no further: the "host" then dies.
     private (ChildProcess Shim, string Handle) StartAsDeadHostWould(RenderedTask attempt)
     {
-        var (name, marker) = ProcessRuntime.Identity(attempt, "local");
-        var workspace = AttemptWorkspace.Create(_bed.Root, "local", name);
+        var (name, marker) = ProcessRuntime.Identity(attempt, _bed.StoreId);
+        var workspace = AttemptWorkspace.Create(_bed.Runtime.WorkDirectory, name);
         var cgroup = AttemptCgroups.Available?.Create(name);
         var environment = new Dictionary<string, string>
         {
@@ -223,7 +231,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         return (shim, HandleOf(shim.Pid).ToString());
     }
 
-    private string Workspace(RenderedTask attempt) => AttemptWorkspace.PathFor(_bed.Root, "local", ProcessRuntime.Identity(attempt, "local").Name);
+    private string Workspace(RenderedTask attempt) => AttemptWorkspace.PathFor(_bed.Runtime.WorkDirectory, ProcessRuntime.Identity(attempt, _bed.StoreId).Name);
 
     private static ProcessHandle HandleOf(int pid)
     {
@@ -237,11 +245,11 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         return new ProcessHandle(pid, stat.Value.StartTime);
     }
 
-    private static async Task<List<int>> WaitForMarkedAsync(RenderedTask attempt, int count)
+    private async Task<List<int>> WaitForMarkedAsync(RenderedTask attempt, int count)
     {
         var deadline = Stopwatch.StartNew();
         List<int> marked;
-        while ((marked = ProcessTestBed.Marked(attempt)).Count < count && deadline.Elapsed < Limit)
+        while ((marked = _bed.Marked(attempt)).Count < count && deadline.Elapsed < Limit)
         {
             await Task.Delay(10, TestContext.Current.CancellationToken);
         }

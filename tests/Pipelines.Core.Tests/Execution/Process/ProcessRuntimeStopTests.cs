@@ -22,7 +22,7 @@ public sealed class ProcessRuntimeStopTests : IDisposable
         var run = _bed.Runtime.RunAsync(attempt, sink, cancel.Token);
         await sink.LineAsync("ready");
         Assert.True(ProcessHandle.TryParse(await sink.Started, out var handle));
-        Assert.True(ProcessTestBed.Marked(attempt).Count >= 2);
+        Assert.True(_bed.Marked(attempt).Count >= 2);
         if (OperatingSystem.IsLinux())
         {
             var stat = ProcessTable.TryRead(handle.Pid);
@@ -38,7 +38,7 @@ public sealed class ProcessRuntimeStopTests : IDisposable
         Assert.Contains("SIGTERM", result.Reason);
         Assert.Contains("within the 10s grace period", result.Reason);
         Assert.Equal(143, result.ExitCode);
-        Assert.Empty(ProcessTestBed.Marked(attempt));
+        Assert.Empty(_bed.Marked(attempt));
     }
 
     [Theory]
@@ -67,7 +67,7 @@ public sealed class ProcessRuntimeStopTests : IDisposable
         Assert.Contains("SIGKILL", result.Reason);
         Assert.True(advanced >= TimeSpan.FromSeconds(expectedSeconds), $"killed after {advanced} of fake time");
         Assert.Equal(137, result.ExitCode);
-        Assert.Empty(ProcessTestBed.Marked(attempt));
+        Assert.Empty(_bed.Marked(attempt));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class ProcessRuntimeStopTests : IDisposable
 
         Assert.Equal(AttemptResult.Exited(0), result);
         Assert.Equal(["started"], sink.Lines);
-        Assert.Empty(ProcessTestBed.Marked(attempt));
+        Assert.Empty(_bed.Marked(attempt));
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class ProcessRuntimeStopTests : IDisposable
         var result = await run.WaitAsync(Limit, TestContext.Current.CancellationToken);
 
         Assert.Equal(AttemptOutcome.Stopped, result.Outcome);
-        Assert.Empty(ProcessTestBed.Marked(attempt));
+        Assert.Empty(_bed.Marked(attempt));
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class ProcessRuntimeStopTests : IDisposable
     {
         ProcessRuntimeAdoptTests.CgroupsRequired();
         var token = Guid.NewGuid().ToString("N");
-        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", $"setsid env -i sh -c 'sleep 300; : {token}' & sleep 0.2; echo started"));
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", ProcessRuntimeAdoptTests.Escape(token) + "; echo started"));
 
         var result = await _bed.RunAsync(attempt).WaitAsync(Limit, TestContext.Current.CancellationToken);
 
@@ -118,7 +118,7 @@ public sealed class ProcessRuntimeStopTests : IDisposable
         ProcessRuntimeAdoptTests.CgroupsRequired();
         var token = Guid.NewGuid().ToString("N");
         var sink = new RecordingSink();
-        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", $"setsid env -i sh -c 'trap \"\" TERM; sleep 300; : {token}' & echo ready; sleep 300"));
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", ProcessRuntimeAdoptTests.Escape(token) + "; echo ready; sleep 300"));
         using var cancel = new CancellationTokenSource();
 
         var run = _bed.Runtime.RunAsync(attempt, sink, cancel.Token);

@@ -100,6 +100,26 @@ public sealed class ProcessRuntimeTests : IDisposable
     }
 
     [Fact]
+    public async Task Log_the_host_has_forwarded_is_freed_while_the_task_still_writes()
+    {
+        var sink = new RecordingSink();
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c",
+            "i=0; while [ $i -lt 80000 ]; do echo \"line $i of a long log that the host forwards and frees\"; i=$((i+1)); done; echo written; " +
+            "while [ ! -e \"$PIPELINES_OUTPUT.go\" ]; do sleep 0.01; done"));
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        var run = _bed.Runtime.RunAsync(attempt, sink, cancel.Token);
+        await sink.LineAsync("written");
+        var log = Directory.GetFiles(_bed.Runtime.WorkDirectory, "log", SearchOption.AllDirectories).Single();
+        var (size, allocated) = SizeAndAllocated(log);
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(log)!, "output.json.go"), "");
+        await run;
+
+        Assert.True(size > 4 << 20, $"the log is {size} bytes");
+        Assert.True(allocated < 2 << 20, $"{allocated} of the log's {size} bytes still take space");
+    }
+
+    [Fact]
     public async Task No_output_is_null_and_the_attempt_directory_is_deleted_after()
     {
         var sink = new RecordingSink();
@@ -108,7 +128,7 @@ public sealed class ProcessRuntimeTests : IDisposable
         var result = await _bed.RunAsync(attempt, sink);
 
         Assert.Null(result.Output);
-        var work = Path.Combine(_bed.Root, ".pipelines", "work", "local");
+        var work = _bed.Runtime.WorkDirectory;
         Assert.StartsWith(work + "/", sink.Lines[0]);
         Assert.StartsWith(work + "/", sink.Lines[1]);
         Assert.False(File.Exists(sink.Lines[0]));
@@ -133,8 +153,8 @@ public sealed class ProcessRuntimeTests : IDisposable
         Assert.Equal(expected, environment.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(Environment.GetEnvironmentVariable("PATH"), environment["PATH"]);
         Assert.Equal("INFO", environment["LOG_LEVEL"]);
-        Assert.Equal(ProcessTestBed.AttemptId(attempt), environment["PIPELINES_ATTEMPT"]);
-        Assert.StartsWith(Path.Combine(_bed.Root, ".pipelines", "work") + "/", environment["PIPELINES_OUTPUT"]);
+        Assert.Equal(_bed.AttemptId(attempt), environment["PIPELINES_ATTEMPT"]);
+        Assert.StartsWith(_bed.Runtime.WorkDirectory + "/", environment["PIPELINES_OUTPUT"]);
     }
 
     [Fact]
@@ -145,7 +165,7 @@ public sealed class ProcessRuntimeTests : IDisposable
 
         await _bed.RunAsync(attempt, sink);
 
-        Assert.Equal([ProcessTestBed.AttemptId(attempt)], sink.Lines);
+        Assert.Equal([_bed.AttemptId(attempt)], sink.Lines);
     }
 
     [Fact]
@@ -258,7 +278,7 @@ public sealed class ProcessRuntimeTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("t", sink.Lines[0]);
-        Assert.StartsWith(Path.Combine(_bed.Root, ".pipelines", "work") + "/", sink.Lines[1]);
+        Assert.StartsWith(_bed.Runtime.WorkDirectory + "/", sink.Lines[1]);
         Assert.False(Directory.Exists(sink.Lines[1]));
     }
 
@@ -309,5 +329,16 @@ public sealed class ProcessRuntimeTests : IDisposable
 
         Assert.Equal(AttemptOutcome.Lost, result.Outcome);
         Assert.Contains("volume name '../etc'", result.Reason);
+    }
+
+    // The file's size and the bytes it occupies (du's apparent size and disk usage).
+    private static (long Size, long Allocated) SizeAndAllocated(string path)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("stat", ["--format=%s %b %B", path]) { RedirectStandardOutput = true };
+        using var stat = System.Diagnostics.Process.Start(start)!;
+        var fields = stat.StandardOutput.ReadToEnd().Trim().Split(' ');
+        stat.WaitForExit();
+        return (long.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture),
+            long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) * long.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -15,10 +15,15 @@ internal sealed class ProcessTestBed : IDisposable
         Directory.CreateDirectory(Root);
         Secrets = new EnvironmentSecretResolver(secretsFile, secretVariables ?? new Dictionary<string, string>());
         Time = fakeTime ? new FakeTimeProvider() : null;
-        Runtime = new ProcessRuntime(Root, Secrets, (TimeProvider?)Time ?? TimeProvider.System, Masker);
+        // A store id of its own: attempt folders (in /dev/shm when the machine has it) never meet another test's.
+        StoreId = "t" + Guid.NewGuid().ToString("N")[..11];
+        Runtime = new ProcessRuntime(Root, Secrets, (TimeProvider?)Time ?? TimeProvider.System, Masker, StoreId);
     }
 
     public string Root { get; }
+
+    /// <summary>The store id the runtime was given.</summary>
+    public string StoreId { get; }
 
     public EnvironmentSecretResolver Secrets { get; }
 
@@ -42,12 +47,12 @@ internal sealed class ProcessTestBed : IDisposable
 
     public static string NewDagId() => "p" + Guid.NewGuid().ToString("N")[..12];
 
-    /// <summary>The value of the attempt's PIPELINES_ATTEMPT marker: attempt id @ store id (the runtime's default store id).</summary>
-    public static string AttemptId(RenderedTask attempt) =>
-        AttemptNames.AttemptId(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber) + "@local";
+    /// <summary>The value of the attempt's PIPELINES_ATTEMPT marker: attempt id @ store id.</summary>
+    public string AttemptId(RenderedTask attempt) =>
+        AttemptNames.AttemptId(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber) + "@" + StoreId;
 
     /// <summary>Live processes carrying the attempt's PIPELINES_ATTEMPT marker.</summary>
-    public static List<int> Marked(RenderedTask attempt) =>
+    public List<int> Marked(RenderedTask attempt) =>
         OperatingSystem.IsLinux() ? ProcessTable.FindWithEnvironment($"PIPELINES_ATTEMPT={AttemptId(attempt)}") : [];
 
     /// <summary>Runs an attempt to its end (bounded by the test's own cancellation).</summary>
@@ -56,12 +61,18 @@ internal sealed class ProcessTestBed : IDisposable
 
     public void Dispose()
     {
-        try
+        foreach (var folder in new[] { Root, Runtime.WorkDirectory })
         {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 }
