@@ -1,26 +1,51 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using Pipelines.Execution;
 using Spectre.Console;
 
 namespace Pipelines.Hosting.Running;
 
 /// <summary>
-/// The live view on a terminal: each task's state, try and duration, its last log line, and a
-/// progress bar; redrawn a few times a second while the run goes.
+/// The live view on a terminal: the tasks that matter now — running, waiting to retry, failed, then the
+/// latest to finish — with state, try, duration and last log line, as many as the terminal has room for;
+/// a count per state and a progress bar for all of them. Redrawn a few times a second while the run goes.
+/// A frame costs the same whatever the size of the DAG: a 5,000-task run draws the same few rows as a
+/// 5-task one, so the view never slows the run it shows.
 /// </summary>
-internal sealed class LiveProgress(Dag dag) : IRunObserver
+internal sealed class LiveProgress : IRunObserver
 {
-    private readonly ConcurrentDictionary<string, Row> _rows = new(dag.Tasks.ToDictionary(t => t.Id, _ => new Row()), StringComparer.Ordinal);
+    private const int MaxRoom = 40;
+
+    private static readonly TimeSpan Frame = TimeSpan.FromMilliseconds(200);
+
+    private readonly Dag _dag;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Row> _rows;
+    private readonly int[] _counts = new int[Enum.GetValues<TaskState>().Length];
+
+    // What a frame may show, kept as states change so that a frame never looks at every task: the
+    // running, those waiting to retry, the failed, and the latest to finish otherwise (a bounded queue).
+    private readonly HashSet<Row> _active = [];
+    private readonly List<Row> _failed = [];
+    private readonly LinkedList<Row> _recent = new();
+    private long _sequence;
+
+    public LiveProgress(Dag dag)
+    {
+        _dag = dag;
+        _rows = dag.Tasks.ToDictionary(t => t.Id, t => new Row(t.Id), StringComparer.Ordinal);
+        _counts[(int)TaskState.None] = _rows.Count;
+    }
 
     public void TaskChanged(string taskId, TaskState state, int tryNumber, string? reason)
     {
-        var row = _rows[taskId];
-        lock (row)
+        lock (_gate)
         {
+            var row = _rows[taskId];
             if (state == TaskState.Running)
             {
                 row.Started = Stopwatch.GetTimestamp();
+                row.Ended = null;
             }
 
             if (state.IsFinished() || state == TaskState.UpForRetry)
@@ -28,62 +53,112 @@ internal sealed class LiveProgress(Dag dag) : IRunObserver
                 row.Ended = Stopwatch.GetTimestamp();
             }
 
+            _counts[(int)row.State]--;
+            _counts[(int)state]++;
             row.State = state;
             row.Try = tryNumber;
             row.Reason = reason;
+            row.Changed = ++_sequence;
+            Place(row);
         }
     }
 
     public void Log(string taskId, int tryNumber, string line)
     {
-        var row = _rows[taskId];
-        lock (row)
+        lock (_gate)
         {
-            row.LastLine = line;
+            _rows[taskId].LastLine = line;
+        }
+    }
+
+    // Moves a row to the collection its state belongs to.
+    private void Place(Row row)
+    {
+        _active.Remove(row);
+        if (row.Recent is { } node)
+        {
+            _recent.Remove(node);
+            row.Recent = null;
+        }
+
+        switch (row.State)
+        {
+            case TaskState.Running or TaskState.UpForRetry:
+                _active.Add(row);
+                break;
+            case TaskState.Failed or TaskState.UpstreamFailed:
+                _failed.Add(row);
+                break;
+            case TaskState.Success or TaskState.Skipped or TaskState.Cancelled:
+                row.Recent = _recent.AddFirst(row);
+                if (_recent.Count > MaxRoom)
+                {
+                    _recent.Last!.Value.Recent = null;
+                    _recent.RemoveLast();
+                }
+
+                break;
         }
     }
 
     /// <summary>Redraws until <paramref name="run"/> ends.</summary>
     public async Task ShowAsync(IAnsiConsole console, Task run)
     {
-        await console.Live(Render()).AutoClear(false).StartAsync(async context =>
+        var room = Math.Clamp(console.Profile.Height - 8, 5, MaxRoom);
+        await console.Live(Render(room)).AutoClear(false).StartAsync(async context =>
         {
             while (!run.IsCompleted)
             {
-                context.UpdateTarget(Render());
-                await Task.WhenAny(run, Task.Delay(200)).ConfigureAwait(false);
+                context.UpdateTarget(Render(room));
+                await Task.WhenAny(run, Task.Delay(Frame)).ConfigureAwait(false);
             }
 
-            context.UpdateTarget(Render());
+            context.UpdateTarget(Render(room));
         }).ConfigureAwait(false);
     }
 
-    private Table Render()
+    /// <summary>One frame: at most <paramref name="room"/> rows, the ones that matter now first.</summary>
+    internal Table Render(int room)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(dag.Id)}[/]");
-        table.AddColumns("Task", "State", "Try", "Duration", "Last line");
-        var done = 0;
-        foreach (var task in dag.TopologicalOrder)
+        List<RowView> shown;
+        int[] counts;
+        lock (_gate)
         {
-            var row = _rows[task];
-            lock (row)
-            {
-                done += row.State.IsFinished() ? 1 : 0;
-                var duration = row.Started is { } start ? Stopwatch.GetElapsedTime(start, row.Ended ?? Stopwatch.GetTimestamp()) : (TimeSpan?)null;
-                table.AddRow(
-                    Markup.Escape(task),
-                    $"[{Color(row.State)}]{row.State.ToAirflowName()}[/]",
-                    row.Try == 0 ? "" : row.Try.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    duration is { } d ? d.ToString(@"mm\:ss", System.Globalization.CultureInfo.InvariantCulture) : "",
-                    Markup.Escape(Truncate(row.Reason ?? row.LastLine ?? "", 60)));
-            }
+            counts = (int[])_counts.Clone();
+            shown = [.. _active.OrderBy(r => Importance(r.State)).ThenByDescending(r => r.Changed)
+                .Concat(_failed.Where(r => r.State is TaskState.Failed or TaskState.UpstreamFailed).Reverse())
+                .Concat(_recent)
+                .Take(room)
+                .Select(r => r.View())];
         }
 
+        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(_dag.Id)}[/]");
+        table.AddColumns("Task", "State", "Try", "Duration", "Last line");
+        foreach (var row in shown)
+        {
+            table.AddRow(
+                Markup.Escape(row.Id),
+                $"[{Color(row.State)}]{row.State.ToAirflowName()}[/]",
+                row.Try == 0 ? "" : row.Try.ToString(CultureInfo.InvariantCulture),
+                row.Duration is { } d ? d.ToString(@"mm\:ss", CultureInfo.InvariantCulture) : "",
+                Markup.Escape(Truncate(row.Reason ?? row.LastLine ?? "", 60)));
+        }
+
+        var total = _rows.Count;
+        var done = Enum.GetValues<TaskState>().Where(s => s.IsFinished()).Sum(s => counts[(int)s]);
         var width = 30;
-        var filled = dag.Tasks.Length == 0 ? width : done * width / dag.Tasks.Length;
-        table.Caption($"[green]{new string('█', filled)}[/][grey]{new string('░', width - filled)}[/] {done}/{dag.Tasks.Length} done");
+        var filled = total == 0 ? width : done * width / total;
+        var states = string.Join(" · ", Enum.GetValues<TaskState>()
+            .Where(s => s is not TaskState.None && counts[(int)s] > 0)
+            .Select(s => $"{counts[(int)s]} {s.ToAirflowName()}"));
+        var hidden = total - shown.Count - counts[(int)TaskState.None] - counts[(int)TaskState.Queued];
+        var more = hidden > 0 ? $" · {hidden} more not shown" : "";
+        table.Caption($"[green]{new string('█', filled)}[/][grey]{new string('░', width - filled)}[/] {done}/{total} done{(states.Length > 0 ? " · " + states : "")}{more}");
         return table;
     }
+
+    // Running first, then waiting to retry.
+    private static int Importance(TaskState state) => state == TaskState.Running ? 0 : 1;
 
     private static string Color(TaskState state) => state switch
     {
@@ -97,7 +172,9 @@ internal sealed class LiveProgress(Dag dag) : IRunObserver
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
-    private sealed class Row
+    private readonly record struct RowView(string Id, TaskState State, int Try, TimeSpan? Duration, string? Reason, string? LastLine);
+
+    private sealed class Row(string id)
     {
         public TaskState State { get; set; } = TaskState.None;
 
@@ -110,5 +187,17 @@ internal sealed class LiveProgress(Dag dag) : IRunObserver
         public string? Reason { get; set; }
 
         public string? LastLine { get; set; }
+
+        public long Changed { get; set; }
+
+        public LinkedListNode<Row>? Recent { get; set; }
+
+        public RowView View() => new(
+            id,
+            State,
+            Try,
+            Started is { } start ? Stopwatch.GetElapsedTime(start, Ended ?? Stopwatch.GetTimestamp()) : null,
+            Reason,
+            LastLine);
     }
 }
