@@ -23,7 +23,7 @@ namespace Pipelines.Benchmarks;
 /// shell is started once per iteration, 1/<c>Tasks</c> of a start per task.
 /// </para>
 /// </remarks>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 15)]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 8, iterationCount: 20)]
 public class ProcessTaskBenchmarks
 {
     private RunContext _run = null!;
