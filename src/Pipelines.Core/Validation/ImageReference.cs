@@ -33,6 +33,11 @@ public static partial class ImageReference
     private const string Digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
     private const string Reference = Name + "(?::" + Tag + ")?(?:@" + Digest + ")?";
 
+    // A DAG names few images for many tasks, and every attempt's rendered image is checked again: the
+    // verdicts are kept, up to a bound.
+    private const int MaxChecked = 4096;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Verdict> Checked = new(StringComparer.Ordinal);
+
     // The same grammar, for text with templates: can its literal text still be part of a reference?
     private static readonly Lazy<PatternAutomaton> Automaton = new(() => PatternAutomaton.Parse(Reference));
 
@@ -46,7 +51,18 @@ public static partial class ImageReference
     internal static string? Problem(string image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return Problem(image, TemplateText.MayContainTemplate(image));
+        if (Checked.TryGetValue(image, out var known))
+        {
+            return known.Problem;
+        }
+
+        var problem = Problem(image, TemplateText.MayContainTemplate(image));
+        if (Checked.Count < MaxChecked)
+        {
+            Checked.TryAdd(image, new(problem));
+        }
+
+        return problem;
     }
 
     private static string? Problem(string image, bool templated)
@@ -118,4 +134,6 @@ public static partial class ImageReference
     // \z, not $: .NET's $ also matches before a final newline.
     [GeneratedRegex("^" + Reference + "\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Whole();
+
+    private sealed record Verdict(string? Problem);
 }
