@@ -49,9 +49,9 @@ public sealed class SecretScanTests : IDisposable
             Assert.Contains("database-credentials", everything); // the reference is there, the value is not
         }
 
-        foreach (var value in Secrets.Values)
+        foreach (var form in Secrets.Values.SelectMany(SecretForms.Of))
         {
-            Assert.DoesNotContain(value, everything);
+            Assert.DoesNotContain(form, everything);
         }
     }
 
@@ -61,9 +61,9 @@ public sealed class SecretScanTests : IDisposable
         var result = await HostProcess.RunAsync(HostProcess.ExamplesHost, HostProcess.RepositoryRoot, Secrets, "render", "customers_etl", "--date", "2026-11-25", "--target", "kubernetes", "--param", "table=" + Secrets["SOURCE_DB_PASSWORD"][..6], "--param", "nope=1");
 
         Assert.Equal(2, result.ExitCode);
-        foreach (var value in Secrets.Values)
+        foreach (var form in Secrets.Values.SelectMany(SecretForms.Of))
         {
-            Assert.DoesNotContain(value, result.Stdout + result.Stderr);
+            Assert.DoesNotContain(form, result.Stdout + result.Stderr);
         }
     }
 }

@@ -7,7 +7,8 @@ namespace Pipelines.Execution;
 /// process cannot see <c>/data</c>. The rule, applied to command, args, env values and working dir:
 /// <para>
 /// An occurrence of a mount path <c>M</c> (written without a trailing <c>/</c>) is replaced when
-/// (1) it starts the string or follows whitespace or one of <c>= : , ; ' " ` ( [ { &lt; &gt; | &amp; @</c>, and
+/// (1) it starts the string or follows whitespace or one of <c>= : , ; ' " ` ( [ { &lt; &gt; | &amp; @</c>, or starts
+/// a shell parameter's default (<c>${NAME:-/data}</c>, <c>${NAME-…}</c>, <c>${NAME:+…}</c>, <c>${NAME:?…}</c>), and
 /// (2) it ends the string, or is followed by <c>/</c>, or by a character that cannot continue a file
 /// name — anything but a letter, a digit and <c>. _ - ~ + % # $</c>.
 /// </para>
@@ -56,7 +57,7 @@ internal sealed class MountPathRewriter
         var copied = 0;
         for (var i = 0; i < value.Length; i++)
         {
-            if (value[i] != '/' || !(i == 0 || char.IsWhiteSpace(value[i - 1]) || Before.Contains(value[i - 1], StringComparison.Ordinal)))
+            if (value[i] != '/' || !(i == 0 || char.IsWhiteSpace(value[i - 1]) || Before.Contains(value[i - 1], StringComparison.Ordinal) || StartsShellDefault(value, i)))
             {
                 continue;
             }
@@ -76,6 +77,30 @@ internal sealed class MountPathRewriter
         }
 
         return rewritten is null ? value : rewritten.Append(value, copied, value.Length - copied).ToString();
+    }
+
+    // A shell parameter's default or alternative value: ${NAME:-/data}, ${NAME-/data}, ${NAME:+/data},
+    // ${NAME:?/data} (${NAME:=/data} is caught by '=').
+    private static bool StartsShellDefault(string value, int slash)
+    {
+        var j = slash - 1;
+        if (j < 0 || value[j] is not ('-' or '+' or '?' or '='))
+        {
+            return false;
+        }
+
+        if (j > 0 && value[j - 1] == ':')
+        {
+            j--;
+        }
+
+        var nameEnd = j;
+        while (j > 0 && (char.IsAsciiLetterOrDigit(value[j - 1]) || value[j - 1] == '_'))
+        {
+            j--;
+        }
+
+        return j < nameEnd && j >= 2 && value[j - 1] == '{' && value[j - 2] == '$';
     }
 
     private static bool EndsName(char next) => next == '/' || !(char.IsLetterOrDigit(next) || NameCharacters.Contains(next, StringComparison.Ordinal));

@@ -21,6 +21,10 @@ public sealed class MountPathRewriterTests
     [InlineData("curl -d @/data/body.json", "curl -d @/h/vol/body.json")]
     [InlineData("a\t/data\n/data/b", "a\t/h/vol\n/h/vol/b")]
     [InlineData("ls /data;ls /data|wc", "ls /h/vol;ls /h/vol|wc")]
+    [InlineData("${OUT:-/data/x}", "${OUT:-/h/vol/x}")]
+    [InlineData("cat \"${IN-/data/a.csv}\"", "cat \"${IN-/h/vol/a.csv}\"")]
+    [InlineData("${DIR:=/data}", "${DIR:=/h/vol}")]
+    [InlineData("${X:+/data/y} ${Y:?/data}", "${X:+/h/vol/y} ${Y:?/h/vol}")]
     public void A_mount_path_at_a_boundary_is_rewritten(string value, string expected) =>
         Assert.Equal(expected, Data.Rewrite(value));
 
@@ -30,6 +34,9 @@ public sealed class MountPathRewriterTests
     [InlineData("/data.csv")]
     [InlineData("/data-old/x")]
     [InlineData("/data_2")]
+    [InlineData("my-/data")]
+    [InlineData("a+/data")]
+    [InlineData("$X-/data")]
     [InlineData("/data$SUFFIX")]
     [InlineData("/srv/data")]
     [InlineData("x/data")]

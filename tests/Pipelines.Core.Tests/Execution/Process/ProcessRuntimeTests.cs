@@ -237,7 +237,7 @@ public sealed class ProcessRuntimeTests : IDisposable
         File.WriteAllText(Path.Combine(volume, "a.csv"), "id\n1\n");
         var sink = new RecordingSink();
         var attempt = ProcessTestBed.Render(t => t
-            .Command("sh", "-c", "cat /data/a.csv > /data/b.csv; echo \"$OUT\"")
+            .Command("sh", "-c", "cat /data/a.csv > /data/b.csv; cp /data/a.csv \"${COPY:-/data/c.csv}\"; echo \"$OUT\"")
             .Env("OUT", "--out=/data/x")
             .Mount(Volume.Named("v"), "/data"));
 
@@ -245,6 +245,7 @@ public sealed class ProcessRuntimeTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("id\n1\n", File.ReadAllText(Path.Combine(volume, "b.csv")));
+        Assert.Equal("id\n1\n", File.ReadAllText(Path.Combine(volume, "c.csv"))); // a shell default is a path too
         Assert.Equal([$"--out={volume}/x"], sink.Lines);
     }
 
