@@ -158,6 +158,22 @@ public sealed class ProcessRuntimeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_task_starts_with_every_signal_at_its_default_whatever_the_host_ignores()
+    {
+        // .NET ignores SIGPIPE in every process, and a host started as a background job ignores SIGINT;
+        // a child inherits what its parent ignores unless it is reset at the start.
+        var host = IgnoredSignals("/proc/self/status");
+        var sink = new RecordingSink();
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "grep SigIgn /proc/$$$$/status"));
+
+        await _bed.RunAsync(attempt, sink);
+
+        Assert.NotEqual(0UL, host & (1UL << (13 - 1))); // the test host ignores SIGPIPE
+        var task = Convert.ToUInt64(Assert.Single(sink.Lines)["SigIgn:".Length..].Trim(), 16);
+        Assert.Equal(0UL, task & ((1UL << (13 - 1)) | (1UL << (2 - 1)) | (1UL << (3 - 1))));
+    }
+
+    [Fact]
     public async Task A_task_cannot_override_the_output_and_attempt_variables()
     {
         var sink = new RecordingSink();
@@ -342,4 +358,7 @@ public sealed class ProcessRuntimeTests : IDisposable
         return (long.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture),
             long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) * long.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    private static ulong IgnoredSignals(string status) =>
+        Convert.ToUInt64(File.ReadLines(status).Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))["SigIgn:".Length..].Trim(), 16);
 }
