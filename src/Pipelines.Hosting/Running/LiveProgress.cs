@@ -9,8 +9,8 @@ namespace Pipelines.Hosting.Running;
 /// The live view on a terminal: the tasks that matter now — running, waiting to retry, failed, then the
 /// latest to finish — with state, try, duration and last log line, as many as the terminal has room for;
 /// a count per state and a progress bar for all of them. Redrawn a few times a second while the run goes.
-/// A frame costs the same whatever the size of the DAG: a 5,000-task run draws the same few rows as a
-/// 5-task one, so the view never slows the run it shows.
+/// A DAG that fits is shown whole, in its order. A frame costs the same whatever the size of the DAG: a
+/// 5,000-task run draws as few rows as a 40-task one, so the view never slows the run it shows.
 /// </summary>
 internal sealed class LiveProgress : IRunObserver
 {
@@ -125,7 +125,9 @@ internal sealed class LiveProgress : IRunObserver
         lock (_gate)
         {
             counts = (int[])_counts.Clone();
-            shown = [.. _active.OrderBy(r => Importance(r.State)).ThenByDescending(r => r.Changed)
+            shown = _rows.Count <= room
+                ? [.. _dag.TopologicalOrder.Select(id => _rows[id].View())] // all of a small DAG, in its order
+                : [.. _active.OrderBy(r => Importance(r.State)).ThenByDescending(r => r.Changed)
                 .Concat(_failed.Where(r => r.State is TaskState.Failed or TaskState.UpstreamFailed).Reverse())
                 .Concat(_recent)
                 .Take(room)

@@ -36,6 +36,21 @@ public sealed class LiveProgressTests
         Assert.EndsWith("301/5000 done · 16 running · 300 success · 1 failed · 297 more not shown", caption);
     }
 
+    [Fact]
+    public void A_dag_that_fits_is_shown_whole_in_its_order()
+    {
+        var dag = new DagBuilder().Id("small");
+        dag.Container("extract", "busybox:stable").Command("true").Then(dag.Container("load", "busybox:stable").Command("true"));
+        var built = dag.Build();
+        var view = new LiveProgress(built);
+        view.TaskChanged("extract", TaskState.Running, 1, null);
+
+        var frame = view.Render(room: 20);
+
+        Assert.Equal(["extract", "load"], frame.Rows.Select(r => Text(r[0])));
+        Assert.Equal("none", Text(frame.Rows.Last()[1]));
+    }
+
     private static Dag Wide(int count)
     {
         var dag = new DagBuilder().Id("wide");
