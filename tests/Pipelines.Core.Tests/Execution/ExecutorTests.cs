@@ -307,15 +307,9 @@ public sealed class ExecutorTests
     [Fact]
     public async Task An_attempt_lost_to_a_host_crash_on_adoption_is_retried_at_once_without_spending_a_retry_even_past_its_timeout()
     {
-        var store = new InMemoryRunStore();
         var dag = ExecutorHarness.Dag(d => d.Container("a", "img").Retries(0).Timeout(Minute));
         var run = ExecutorHarness.Run(dag);
-        var started = ExecutorHarness.Start - TimeSpan.FromHours(2); // the host was down longer than the timeout
-        var batch = new StoreBatch();
-        batch.Runs.Add(new DagRunRecord("d", run.RunId, run.LogicalDate, RunState.Running, "local", "simulated", "{}", started, null));
-        batch.Tasks.Add(("d", run.RunId, new TaskInstanceRecord("a", TaskState.Running, 1, null, started)));
-        batch.Attempts.Add(("d", run.RunId, new AttemptRecord("a", 1, AttemptState.Running, started, null, null, null, null, "pid:42:start:7", null)));
-        store.Commit(batch);
+        var store = StoreWithLiveAttempt(dag, AttemptState.Running, "pid:42:start:7", ago: TimeSpan.FromHours(2)); // down longer than the timeout
         var h = new ExecutorHarness(store: store);
         h.Runtime.Adopt = (_, _) => AttemptResult.Lost("host-crash: the attempt's process ended without recording an exit status");
 
@@ -332,15 +326,9 @@ public sealed class ExecutorTests
     [Fact]
     public async Task An_attempt_that_finished_while_the_host_was_down_is_read_on_adoption_not_run_again()
     {
-        var store = new InMemoryRunStore();
         var dag = ExecutorHarness.Dag(d => d.Container("a", "img").Timeout(Minute).Then(d.Container("b", "img").Args("<< tasks.a.output.rows >>")));
         var run = ExecutorHarness.Run(dag);
-        var started = ExecutorHarness.Start - TimeSpan.FromHours(2);
-        var batch = new StoreBatch();
-        batch.Runs.Add(new DagRunRecord("d", run.RunId, run.LogicalDate, RunState.Running, "local", "simulated", "{}", started, null));
-        batch.Tasks.Add(("d", run.RunId, new TaskInstanceRecord("a", TaskState.Running, 1, null, started)));
-        batch.Attempts.Add(("d", run.RunId, new AttemptRecord("a", 1, AttemptState.Running, started, null, null, null, null, "pid:42:start:7", null)));
-        store.Commit(batch);
+        var store = StoreWithLiveAttempt(dag, AttemptState.Running, "pid:42:start:7", ago: TimeSpan.FromHours(2));
         var h = new ExecutorHarness(store: store);
         h.Runtime.Adopt = (_, _) => AttemptResult.Exited(0, """{"rows": 7}""");
 
@@ -457,14 +445,9 @@ public sealed class ExecutorTests
     [Fact]
     public async Task An_attempt_recorded_as_started_that_the_runtime_never_saw_runs_again_with_a_new_try()
     {
-        var store = new InMemoryRunStore();
         var dag = ExecutorHarness.Dag(d => d.Container("a", "img"));
         var run = ExecutorHarness.Run(dag);
-        var batch = new StoreBatch();
-        batch.Runs.Add(new DagRunRecord("d", run.RunId, run.LogicalDate, RunState.Running, "local", "simulated", "{}", ExecutorHarness.Start, null));
-        batch.Tasks.Add(("d", run.RunId, new TaskInstanceRecord("a", TaskState.Running, 1, null, ExecutorHarness.Start)));
-        batch.Attempts.Add(("d", run.RunId, new AttemptRecord("a", 1, AttemptState.Starting, ExecutorHarness.Start, null, null, null, null, null, null)));
-        store.Commit(batch);
+        var store = StoreWithLiveAttempt(dag, AttemptState.Starting, handle: null, ago: TimeSpan.Zero);
         var h = new ExecutorHarness(store: store);
 
         var outcome = await h.RunAsync(dag);
@@ -512,5 +495,19 @@ public sealed class ExecutorTests
 
         Assert.Equal(["b"], h.Runtime.History.Select(r => r.TaskId));
         Assert.Equal(RunState.Success, outcome.State);
+    }
+
+    // What a host that died leaves: the run, task a running, its attempt 1 in `state`, started `ago` before now.
+    private static InMemoryRunStore StoreWithLiveAttempt(Dag dag, AttemptState state, string? handle, TimeSpan ago)
+    {
+        var store = new InMemoryRunStore();
+        var run = ExecutorHarness.Run(dag);
+        var started = ExecutorHarness.Start - ago;
+        var batch = new StoreBatch();
+        batch.Runs.Add(new DagRunRecord("d", run.RunId, run.LogicalDate, RunState.Running, "local", "simulated", "{}", started, null));
+        batch.Tasks.Add(("d", run.RunId, new TaskInstanceRecord("a", TaskState.Running, 1, null, started)));
+        batch.Attempts.Add(("d", run.RunId, new AttemptRecord("a", 1, state, started, null, null, null, null, handle, null)));
+        store.Commit(batch);
+        return store;
     }
 }

@@ -173,22 +173,8 @@ public sealed class ProcessRuntime : IContainerRuntime
             using (log)
             {
                 using var process = new AdoptedAttemptProcess(shim ?? default, cgroup, identity.Marker, workspace);
-                var task = attempt.Task;
-                var stopReason = await WaitOrStopAsync(process, log, workspace, task.StopGracePeriod ?? DefaultStopGracePeriod, cancellationToken).ConfigureAwait(false);
-                await process.KillRestAsync().ConfigureAwait(false);
-                log.Finish();
-                if (stopReason is not null)
-                {
-                    return AttemptResult.Stopped(stopReason, process.ExitCode);
-                }
-
-                if (process.ExitCode is not { } code)
-                {
-                    return AttemptResult.Lost("host-crash: the attempt's process ended without recording an exit status (killed while its host was down)");
-                }
-
-                var (output, problem) = workspace.ReadOutput();
-                return AttemptResult.Exited(code, output) with { OutputProblem = problem };
+                return await EndAsync(process, log, workspace, attempt.Task, cancellationToken,
+                    "host-crash: the attempt's process ended without recording an exit status (killed while its host was down)").ConfigureAwait(false);
             }
         }
     }
@@ -263,6 +249,15 @@ public sealed class ProcessRuntime : IContainerRuntime
             throw;
         }
 
+        return await EndAsync(process, log, workspace, task, cancellationToken,
+            "the attempt's exit status was lost: another part of this program reaped its process").ConfigureAwait(false);
+    }
+
+    // Waits for the shim (or stops it), kills what is left of the attempt, forwards the rest of its log and
+    // reads how it ended; `unknownExit` is the reason when no exit status can be had.
+    [SupportedOSPlatform("linux")]
+    private async Task<AttemptResult> EndAsync(AttemptProcess process, AttemptLog log, AttemptWorkspace workspace, ContainerTask task, CancellationToken cancellationToken, string unknownExit)
+    {
         var stopReason = await WaitOrStopAsync(process, log, workspace, task.StopGracePeriod ?? DefaultStopGracePeriod, cancellationToken).ConfigureAwait(false);
         await process.KillRestAsync().ConfigureAwait(false);
         log.Finish();
@@ -273,7 +268,7 @@ public sealed class ProcessRuntime : IContainerRuntime
 
         if (process.ExitCode is not { } code)
         {
-            return AttemptResult.Lost("the attempt's exit status was lost: another part of this program reaped its process");
+            return AttemptResult.Lost(unknownExit);
         }
 
         var (output, problem) = workspace.ReadOutput();

@@ -86,14 +86,9 @@ public sealed class ProcessRuntimeStopTests : IDisposable
     [Fact]
     public async Task A_child_that_leaves_the_process_group_is_still_stopped_by_its_marker()
     {
-        var sink = new RecordingSink();
         var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "setsid sleep 300 & echo ready; sleep 300"));
-        using var cancel = new CancellationTokenSource();
 
-        var run = _bed.Runtime.RunAsync(attempt, sink, cancel.Token);
-        await sink.LineAsync("ready");
-        await cancel.CancelAsync();
-        var result = await run.WaitAsync(Limit, TestContext.Current.CancellationToken);
+        var result = await CancelAfterAsync(attempt, "ready");
 
         Assert.Equal(AttemptOutcome.Stopped, result.Outcome);
         Assert.Empty(_bed.Marked(attempt));
@@ -117,14 +112,9 @@ public sealed class ProcessRuntimeStopTests : IDisposable
     {
         ProcessRuntimeAdoptTests.CgroupsRequired();
         var token = Guid.NewGuid().ToString("N");
-        var sink = new RecordingSink();
         var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", ProcessRuntimeAdoptTests.Escape(token) + "; echo ready; sleep 300"));
-        using var cancel = new CancellationTokenSource();
 
-        var run = _bed.Runtime.RunAsync(attempt, sink, cancel.Token);
-        await sink.LineAsync("ready");
-        await cancel.CancelAsync();
-        var result = await run.WaitAsync(Limit, TestContext.Current.CancellationToken);
+        var result = await CancelAfterAsync(attempt, "ready");
 
         Assert.Equal(AttemptOutcome.Stopped, result.Outcome);
         Assert.Empty(ProcessRuntimeAdoptTests.ProcessesWith(token));
@@ -139,6 +129,17 @@ public sealed class ProcessRuntimeStopTests : IDisposable
 
         Assert.Equal(AttemptOutcome.Stopped, result.Outcome);
         Assert.Null(sink.Handle);
+    }
+
+    // Runs the attempt and cancels it once it has written `line`.
+    private async Task<AttemptResult> CancelAfterAsync(Pipelines.Rendering.RenderedTask attempt, string line)
+    {
+        var sink = new RecordingSink();
+        using var cancel = new CancellationTokenSource();
+        var run = _bed.Runtime.RunAsync(attempt, sink, cancel.Token);
+        await sink.LineAsync(line);
+        await cancel.CancelAsync();
+        return await run.WaitAsync(Limit, TestContext.Current.CancellationToken);
     }
 
     // Moves the fake clock a second at a time until the run ends: the runtime starts its grace timer
