@@ -41,6 +41,33 @@ internal sealed class AttemptCgroups
         return cgroup;
     }
 
+    /// <summary>
+    /// Removes the empty cgroups of a store (names starting <c>&lt;storeId&gt;-</c>) whose attempt has no folder in
+    /// <paramref name="workRoot"/> any more: what a host that died left of attempts that were read or will never be.
+    /// A cgroup whose attempt still has a folder is kept for the host that adopts it. Best effort.
+    /// </summary>
+    public void RemoveAbandoned(string storeId, string workRoot)
+    {
+        try
+        {
+            foreach (var path in Directory.EnumerateDirectories(Parent, storeId + "-*"))
+            {
+                var name = Path.GetFileName(path);
+                if (!Directory.Exists(Path.Combine(workRoot, name)))
+                {
+                    var cgroup = new AttemptCgroup(path);
+                    if (cgroup.Pids().Count == 0)
+                    {
+                        cgroup.KillAndRemove();
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
     /// <summary>The cgroup <paramref name="name"/> when it exists.</summary>
     public AttemptCgroup? Find(string name)
     {

@@ -50,6 +50,7 @@ public sealed class ProcessRuntime : IContainerRuntime
     private readonly TimeProvider _time;
     private readonly string _storeId;
     private readonly string _workRoot;
+    private int _tidied;
 
     /// <summary>Creates a process runtime with a masker of its own (see <see cref="Masker"/>).</summary>
     /// <param name="projectRoot">The project directory; <c>.pipelines/</c> under it holds volumes and attempt directories.</param>
@@ -115,6 +116,11 @@ public sealed class ProcessRuntime : IContainerRuntime
         if (cancellationToken.IsCancellationRequested)
         {
             return AttemptResult.Stopped("stopped before the process started");
+        }
+
+        if (Interlocked.Exchange(ref _tidied, 1) == 0)
+        {
+            AttemptCgroups.Available?.RemoveAbandoned(_storeId, _workRoot);
         }
 
         var identity = Identity(attempt);

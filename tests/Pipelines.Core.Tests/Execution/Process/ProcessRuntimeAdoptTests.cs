@@ -168,6 +168,30 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         Assert.Empty(ProcessesWith(token));
     }
 
+    [Fact]
+    public async Task The_first_attempt_of_a_host_removes_the_empty_cgroups_a_dead_host_left_of_attempts_that_have_no_folder()
+    {
+        CgroupsRequired();
+        var cgroups = AttemptCgroups.Available!;
+        var abandoned = cgroups.Create($"{_bed.StoreId}-gone-attempt");
+        var adoptable = cgroups.Create($"{_bed.StoreId}-waiting-attempt");
+        var other = cgroups.Create($"x{_bed.StoreId}-someone-elses");
+        Directory.CreateDirectory(Path.Combine(_bed.Runtime.WorkDirectory, $"{_bed.StoreId}-waiting-attempt"));
+        try
+        {
+            await _bed.RunAsync(ProcessTestBed.Render(t => t.Command("true")));
+
+            Assert.False(Directory.Exists(abandoned.Path));
+            Assert.True(Directory.Exists(adoptable.Path));
+            Assert.True(Directory.Exists(other.Path));
+        }
+        finally
+        {
+            adoptable.KillAndRemove();
+            other.KillAndRemove();
+        }
+    }
+
     /// <summary>
     /// Shell text that starts a process which leaves the session and clears its environment but for
     /// <c>PIPELINES_TEST_TOKEN=token</c>, and waits until that process runs (it creates a file first).
