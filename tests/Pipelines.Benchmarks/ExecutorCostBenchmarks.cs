@@ -153,6 +153,8 @@ public class ExecutorJoinBenchmarks
 /// <summary>A runtime that runs attempts on another but never reports their start to the executor.</summary>
 internal sealed class SilentStartRuntime(IContainerRuntime inner) : IContainerRuntime
 {
+    public Task ForgetAsync(AttemptKey attempt) => inner.ForgetAsync(attempt);
+
     public string Name => inner.Name;
 
     public Task<AttemptResult> RunAsync(RenderedTask attempt, IAttemptSink sink, CancellationToken cancellationToken) =>

@@ -147,6 +147,8 @@ internal static class LatencyProbe
 /// </summary>
 internal sealed class ChainRuntime : IContainerRuntime
 {
+    public Task ForgetAsync(AttemptKey attempt) => Task.CompletedTask;
+
     private readonly Dictionary<string, int> _index;
     private readonly string[] _order;
     private readonly long[] _start;

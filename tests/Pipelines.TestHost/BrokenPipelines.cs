@@ -201,3 +201,19 @@ public sealed class FillsDiskPipeline : IPipeline
             .Then(dag.Container("after", "busybox:stable").Command("echo", "after"));
     }
 }
+
+/// <summary>
+/// Six tasks (a fan-out and a fan-in) that each record their start and end in a shared volume and
+/// print a few lines while they work: a host killed at any line must never run one twice.
+/// </summary>
+public sealed class CrashyPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("crashy").MaxActiveTasks(2).TaskDefaults(t => t.Mount(Volume.Named("crashy-data"), "/data"));
+        TaskBuilder Step(string id) => dag.Container(id, "busybox:stable").Command("sh", "-c",
+            $"echo \"{id} start\" >> /data/ran.log; echo \"{id} working\"; sleep 0.1; echo \"{id} halfway\"; sleep 0.1; echo \"{id} done\" >> /data/ran.log; echo \"{id} finished\"");
+        var extract = Step("extract");
+        extract.Then(Step("clean_a"), Step("clean_b"), Step("clean_c")).Then(Step("merge")).Then(Step("publish"));
+    }
+}

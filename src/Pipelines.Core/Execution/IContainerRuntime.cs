@@ -30,6 +30,30 @@ public interface IContainerRuntime
     /// with reason <c>host-crash</c>.
     /// </summary>
     Task<AttemptResult?> AdoptAsync(RenderedTask attempt, string? handle, IAttemptSink sink, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The attempt's end is recorded in the run store: removes what the runtime kept so that a restarted
+    /// host could still read how it ended (the process runtime's attempt folder with its exit status and
+    /// output; a container, per its cleanup policy). Until this is called, an ended attempt stays readable by
+    /// <see cref="AdoptAsync"/> — a host that dies between an attempt's end and its record loses nothing.
+    /// Best effort and idempotent: an attempt with nothing left is no error.
+    /// </summary>
+    Task ForgetAsync(AttemptKey attempt);
+}
+
+/// <summary>Which attempt: DAG, run, task and try number.</summary>
+/// <param name="DagId">The DAG.</param>
+/// <param name="RunId">The run.</param>
+/// <param name="TaskId">The task.</param>
+/// <param name="TryNumber">The try number, from 1.</param>
+public readonly record struct AttemptKey(string DagId, string RunId, string TaskId, int TryNumber)
+{
+    /// <summary>The key of a rendered attempt.</summary>
+    public static AttemptKey Of(RenderedTask attempt)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        return new(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber);
+    }
 }
 
 /// <summary>Where a runtime reports an attempt's start and log lines.</summary>

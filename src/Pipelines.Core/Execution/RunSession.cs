@@ -45,6 +45,8 @@ internal sealed class RunSession
     private bool _cancelled;
     private RunStateWriteException? _writeFailure;
 
+    private readonly List<Task> _forgetting = [];
+
     // One template session for every attempt of the run: attempts are rendered on the loop, one at a time.
     private TemplateSession? _templates;
 
@@ -160,6 +162,13 @@ internal sealed class RunSession
         }
 
         var outcome = Finish();
+        Task[] forgetting;
+        lock (_forgetting)
+        {
+            forgetting = [.. _forgetting];
+        }
+
+        await Task.WhenAll(forgetting).ConfigureAwait(false);
         _executor.EventsHandled(0, finished: true);
         return _writeFailure is { } failure ? throw failure : outcome;
     }
@@ -205,6 +214,11 @@ internal sealed class RunSession
             var latest = new Dictionary<string, AttemptRecord>(StringComparer.Ordinal);
             foreach (var attempt in _executor.Store.LoadAttempts(_dag.Id, _run.RunId))
             {
+                if (attempt.State is not (AttemptState.Starting or AttemptState.Running))
+                {
+                    Forget(new AttemptKey(_dag.Id, _run.RunId, attempt.TaskId, attempt.TryNumber)); // left by a host that died after the record
+                }
+
                 if (!latest.TryGetValue(attempt.TaskId, out var known) || attempt.TryNumber > known.TryNumber)
                 {
                     latest[attempt.TaskId] = attempt;
@@ -630,12 +644,46 @@ internal sealed class RunSession
         try
         {
             Commit(batch);
+            ForgetEnded(batch);
             return true;
         }
         catch (RunStoreException e)
         {
             StopOnWriteFailure(new RunStateWriteException(e.Location, "the run store", e));
             return false;
+        }
+    }
+
+    // Attempts whose end is now recorded: what their runtime kept to report the end may go. Not before —
+    // a host that dies between an attempt's end and its record reads the end again when it resumes.
+    private void ForgetEnded(StoreBatch batch)
+    {
+        foreach (var (dagId, runId, attempt) in batch.Attempts)
+        {
+            if (attempt.State is not (AttemptState.Starting or AttemptState.Running))
+            {
+                Forget(new AttemptKey(dagId, runId, attempt.TaskId, attempt.TryNumber));
+            }
+        }
+    }
+
+    private void Forget(AttemptKey attempt)
+    {
+        var runtime = _executor.Runtime;
+        var forgetting = Task.Run(async () =>
+        {
+            try
+            {
+                await runtime.ForgetAsync(attempt).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Best effort: what is left is only files the runtime can no longer need.
+            }
+        });
+        lock (_forgetting)
+        {
+            _forgetting.Add(forgetting);
         }
     }
 

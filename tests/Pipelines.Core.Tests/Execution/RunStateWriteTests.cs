@@ -42,6 +42,26 @@ public sealed class RunStateWriteTests : IDisposable
     }
 
     [Fact]
+    public async Task The_runtime_forgets_an_attempt_only_once_its_end_is_recorded()
+    {
+        // a ends first and is recorded; b's end is refused, so what b's runtime kept must stay for a resume.
+        var store = new RefusingRunStore(batch => batch.Attempts.Any(a => a.Attempt.TaskId == "b" && a.Attempt.EndedAt is not null));
+        var h = new ExecutorHarness(store: store);
+        h.Runtime.Script("a", new SimulatedAttempt(Minute)).Script("b", new SimulatedAttempt(2 * Minute));
+        var dag = ExecutorHarness.Dag(d =>
+        {
+            d.Container("a", "img");
+            d.Container("b", "img");
+        });
+
+        await Assert.ThrowsAsync<RunStateWriteException>(() => h.RunAsync(dag));
+
+        var runId = ExecutorHarness.Run(dag).RunId;
+        Assert.Equal([new AttemptKey("d", runId, "a", 1)], h.Runtime.Forgotten);
+        Assert.Equal(AttemptState.Success, store.Written.LoadAttempts("d", runId, "a").Single().State);
+    }
+
+    [Fact]
     public async Task An_attempt_whose_start_cannot_be_recorded_is_stopped()
     {
         var store = new RefusingRunStore(batch => batch.Attempts.Any(a => a.Attempt.State == AttemptState.Running));

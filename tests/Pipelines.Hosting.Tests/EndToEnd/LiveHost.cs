@@ -71,6 +71,29 @@ public sealed partial class LiveHost : IDisposable
         throw new InvalidOperationException($"The host never printed '{text}'.\n{Result(null)}");
     }
 
+    /// <summary>Waits for <paramref name="count"/> stdout lines; false when the output ended first.</summary>
+    public bool TryWaitForLines(int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var seen = 0;
+        try
+        {
+            foreach (var _ in _lines.GetConsumingEnumerable(timeout.Token))
+            {
+                if (++seen == count)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new InvalidOperationException($"The host printed {seen} lines in 60 s, not {count}.\n{Result(null)}");
+        }
+
+        return false;
+    }
+
     public void Signal(int signal) => Assert.Equal(0, kill(_process.Id, signal));
 
     /// <summary>SIGKILL: the host dies at once, with no chance to clean up.</summary>

@@ -207,6 +207,36 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_host_killed_at_random_lines_again_and_again_never_runs_a_task_twice()
+    {
+        var seed = Environment.TickCount;
+        var random = new Random(seed);
+        for (var crash = 0; crash < 6; crash++)
+        {
+            using var host = _project.Start(HostProcess.TestHost, "run", "crashy", "--date", "2026-11-25", "--plain");
+            var line = random.Next(3, 16);
+            if (!host.TryWaitForLines(line))
+            {
+                break; // the run ended before that line: nothing left to crash
+            }
+
+            host.Crash();
+        }
+
+        var final = await _project.RunAsync(HostProcess.TestHost, "run", "crashy", "--date", "2026-11-25", "--plain");
+
+        Assert.True(final.ExitCode == 0, $"seed {seed}\n{final}");
+        var ran = _project.Volume("crashy-data", "ran.log").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var task in new[] { "extract", "clean_a", "clean_b", "clean_c", "merge", "publish" })
+        {
+            Assert.True(ran.Count(l => l == $"{task} start") == 1, $"seed {seed}: {task} started {ran.Count(l => l == $"{task} start")} times\n{string.Join('\n', ran)}");
+            Assert.True(ran.Count(l => l == $"{task} done") == 1, $"seed {seed}: {task} ended {ran.Count(l => l == $"{task} done")} times");
+        }
+
+        Assert.Empty(_project.AttemptProcesses("crashy"));
+    }
+
+    [Fact]
     public async Task A_second_run_of_the_same_dag_and_date_is_refused_while_the_first_lives_and_not_after_it_died()
     {
         using var first = _project.Start(HostProcess.TestHost, "run", "slow", "--date", "2026-11-25", "--plain");

@@ -134,10 +134,8 @@ public sealed class ProcessRuntime : IContainerRuntime
             return AttemptResult.Lost($"could not create the attempt's directory under '{_workRoot}': {ex.Message}");
         }
 
-        using (workspace)
-        {
-            return await RunInAsync(workspace, attempt, identity, sink, cancellationToken).ConfigureAwait(false);
-        }
+        // The folder outlives this call when the attempt ran: it holds the end until the executor recorded it (ForgetAsync).
+        return await RunInAsync(workspace, attempt, identity, sink, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -173,27 +171,34 @@ public sealed class ProcessRuntime : IContainerRuntime
                 : AttemptResult.Lost($"host-crash: the attempt's process ({handle ?? "no handle recorded"}) had ended without recording an exit status");
         }
 
-        using (workspace)
-        {
-            var log = new AttemptLog(workspace.OpenLog(), workspace.ReadCursor(), sink, Masker);
-            using (log)
-            {
-                using var process = new AdoptedAttemptProcess(shim ?? default, cgroup, identity.Marker, workspace);
-                return await EndAsync(process, log, workspace, attempt.Task, cancellationToken,
-                    "host-crash: the attempt's process ended without recording an exit status (killed while its host was down)").ConfigureAwait(false);
-            }
-        }
+        // Kept after the end is read, as after a run: ForgetAsync removes it once the end is recorded.
+        using var log = new AttemptLog(workspace.OpenLog(), workspace.ReadCursor(), sink, Masker);
+        using var process = new AdoptedAttemptProcess(shim ?? default, cgroup, identity.Marker, workspace);
+        return await EndAsync(process, log, workspace, attempt.Task, cancellationToken,
+            "host-crash: the attempt's process ended without recording an exit status (killed while its host was down)").ConfigureAwait(false);
     }
 
-    private (string Name, string Marker) Identity(RenderedTask attempt) => Identity(attempt, _storeId);
+    private (string Name, string Marker) Identity(RenderedTask attempt) => Identity(AttemptKey.Of(attempt), _storeId);
 
     /// <summary>
     /// An attempt's resource name (its workspace and cgroup) and its environment marker
     /// (<c>PIPELINES_ATTEMPT=dag/run/task/try@store</c>): both unique per store.
     /// </summary>
-    internal static (string Name, string Marker) Identity(RenderedTask attempt, string storeId) =>
-        ($"{storeId}-{AttemptNames.ResourceName(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber)}",
-         AttemptProcesses.Marker($"{AttemptNames.AttemptId(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber)}@{storeId}"));
+    internal static (string Name, string Marker) Identity(AttemptKey attempt, string storeId) =>
+        ($"{storeId}-{AttemptNames.ResourceName(attempt.DagId, attempt.RunId, attempt.TaskId, attempt.TryNumber)}",
+         AttemptProcesses.Marker($"{AttemptNames.AttemptId(attempt.DagId, attempt.RunId, attempt.TaskId, attempt.TryNumber)}@{storeId}"));
+
+    /// <inheritdoc />
+    /// <remarks>Deletes the attempt's folder: its exit status, output and log, kept until now for a host that restarts.</remarks>
+    public Task ForgetAsync(AttemptKey attempt)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            AttemptWorkspace.Find(_workRoot, Identity(attempt, _storeId).Name)?.Dispose();
+        }
+
+        return Task.CompletedTask;
+    }
 
     // The live shim of the attempt: by its recorded handle (pid and start time), else — when the host died
     // before it recorded one — by the attempt's marker in its environment and its name.
@@ -231,6 +236,7 @@ public sealed class ProcessRuntime : IContainerRuntime
         catch (Exception ex) when (ex is AttemptLostException or IOException or UnauthorizedAccessException or Win32Exception)
         {
             cgroup?.KillAndRemove();
+            workspace.Dispose(); // nothing ran: nothing to keep
             return AttemptResult.Lost(ex switch
             {
                 AttemptLostException => ex.Message,

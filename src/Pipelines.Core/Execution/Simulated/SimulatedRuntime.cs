@@ -15,6 +15,7 @@ public sealed class SimulatedRuntime : IContainerRuntime
     private readonly ConcurrentQueue<SimulatedRun> _history = new();
     private readonly ConcurrentDictionary<string, bool> _live = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string TaskId, int TryNumber, string? Handle)> _adopted = new();
+    private readonly ConcurrentQueue<AttemptKey> _forgotten = new();
     private int _running;
     private int _maxRunning;
 
@@ -41,6 +42,9 @@ public sealed class SimulatedRuntime : IContainerRuntime
     /// by default it finished with exit code 0 when it is live here, else it never started (null).
     /// </summary>
     public Func<RenderedTask, string?, AttemptResult?>? Adopt { get; set; }
+
+    /// <summary>Every attempt the executor said it recorded the end of (<see cref="ForgetAsync"/>), in order.</summary>
+    public IReadOnlyList<AttemptKey> Forgotten => [.. _forgotten];
 
     /// <summary>Every attempt adopted, with the handle the store had for it.</summary>
     public IReadOnlyList<(string TaskId, int TryNumber, string? Handle)> Adopted => [.. _adopted];
@@ -98,6 +102,13 @@ public sealed class SimulatedRuntime : IContainerRuntime
 
         var id = AttemptNames.AttemptId(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber);
         return Task.FromResult<AttemptResult?>(_live.ContainsKey(id) ? AttemptResult.Exited(0) : null);
+    }
+
+    /// <inheritdoc />
+    public Task ForgetAsync(AttemptKey attempt)
+    {
+        _forgotten.Enqueue(attempt);
+        return Task.CompletedTask;
     }
 
     // A timer and a cancellation registration race to end the attempt; whichever fires ends it

@@ -53,6 +53,8 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
 
         Assert.Equal(AttemptResult.Exited(0, """{"rows": 5}"""), result);
         Assert.Equal(["done"], sink.Lines);
+        Assert.True(Directory.Exists(Workspace(attempt))); // until the executor has recorded the end
+        await _bed.Runtime.ForgetAsync(AttemptKey.Of(attempt));
         Assert.False(Directory.Exists(Workspace(attempt)));
     }
 
@@ -239,7 +241,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
     // What RunAsync does up to the start — workspace, cgroup, shim — and no further: the "host" then dies.
     private (ChildProcess Shim, string Handle) StartAsDeadHostWould(RenderedTask attempt)
     {
-        var (name, marker) = ProcessRuntime.Identity(attempt, _bed.StoreId);
+        var (name, marker) = ProcessRuntime.Identity(AttemptKey.Of(attempt), _bed.StoreId);
         var workspace = AttemptWorkspace.Create(_bed.Runtime.WorkDirectory, name);
         var cgroup = AttemptCgroups.Available?.Create(name);
         var environment = new Dictionary<string, string>
@@ -255,7 +257,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         return (shim, HandleOf(shim.Pid).ToString());
     }
 
-    private string Workspace(RenderedTask attempt) => AttemptWorkspace.PathFor(_bed.Runtime.WorkDirectory, ProcessRuntime.Identity(attempt, _bed.StoreId).Name);
+    private string Workspace(RenderedTask attempt) => AttemptWorkspace.PathFor(_bed.Runtime.WorkDirectory, ProcessRuntime.Identity(AttemptKey.Of(attempt), _bed.StoreId).Name);
 
     private static ProcessHandle HandleOf(int pid)
     {

@@ -88,7 +88,7 @@ public sealed class ProcessRuntimeSecretTests : IDisposable
     }
 
     [Fact]
-    public async Task A_secret_volume_writes_each_key_as_an_owner_only_file_deleted_after_the_attempt()
+    public async Task A_secret_volume_writes_each_key_as_an_owner_only_file_deleted_once_the_attempt_is_recorded()
     {
         using var bed = new ProcessTestBed(secretsFile: _secretsFile);
         var sink = new RecordingSink();
@@ -101,6 +101,7 @@ public sealed class ProcessRuntimeSecretTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(FileUser, sink.Lines[0]);
         Assert.Equal("600", sink.Lines[1]);
+        await bed.Runtime.ForgetAsync(AttemptKey.Of(attempt));
         Assert.False(Directory.Exists(sink.Lines[2]));
         Assert.Equal("***", bed.Masker.Mask(FilePassword));
     }

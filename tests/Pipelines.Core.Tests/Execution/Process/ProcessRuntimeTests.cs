@@ -120,14 +120,17 @@ public sealed class ProcessRuntimeTests : IDisposable
     }
 
     [Fact]
-    public async Task No_output_is_null_and_the_attempt_directory_is_deleted_after()
+    public async Task No_output_is_null_and_the_attempt_directory_is_kept_until_its_end_is_recorded()
     {
         var sink = new RecordingSink();
-        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "echo \"$PIPELINES_OUTPUT\"; pwd"));
+        var attempt = ProcessTestBed.Render(t => t.Command("sh", "-c", "echo \"$PIPELINES_OUTPUT\"; pwd; exit 3"));
 
         var result = await _bed.RunAsync(attempt, sink);
+        var exit = File.ReadAllText(Path.Combine(Path.GetDirectoryName(sink.Lines[0])!, "exit")); // what a restarted host would read
+        await _bed.Runtime.ForgetAsync(AttemptKey.Of(attempt));
 
         Assert.Null(result.Output);
+        Assert.Equal("3\n", exit);
         var work = _bed.Runtime.WorkDirectory;
         Assert.StartsWith(work + "/", sink.Lines[0]);
         Assert.StartsWith(work + "/", sink.Lines[1]);
@@ -296,6 +299,7 @@ public sealed class ProcessRuntimeTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("t", sink.Lines[0]);
         Assert.StartsWith(_bed.Runtime.WorkDirectory + "/", sink.Lines[1]);
+        await _bed.Runtime.ForgetAsync(AttemptKey.Of(attempt));
         Assert.False(Directory.Exists(sink.Lines[1]));
     }
 
