@@ -190,6 +190,35 @@ internal sealed class AttemptWorkspace : IDisposable
         }
     }
 
+    /// <summary>
+    /// Removes the empty store folders in the work directory <paramref name="workBase"/> but
+    /// <paramref name="ownStoreId"/>'s: stores whose attempts were all recorded and forgotten. A folder that
+    /// is not empty is left (removing an empty one races nothing: an attempt's folder is made with its parents).
+    /// </summary>
+    public static void RemoveEmptyStoreFolders(string workBase, string ownStoreId)
+    {
+        try
+        {
+            foreach (var folder in Directory.EnumerateDirectories(workBase))
+            {
+                if (Path.GetFileName(folder) != ownStoreId && !Directory.EnumerateFileSystemEntries(folder).Any())
+                {
+                    try
+                    {
+                        Directory.Delete(folder);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        // Not empty any more, or not ours to remove.
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
     /// <summary>Deletes a directory tree; a part that cannot be deleted is left (best effort: cleanup must not fail an attempt).</summary>
     public static void DeleteDirectory(string path)
     {

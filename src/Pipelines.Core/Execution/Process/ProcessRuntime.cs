@@ -121,6 +121,7 @@ public sealed class ProcessRuntime : IContainerRuntime
         if (Interlocked.Exchange(ref _tidied, 1) == 0)
         {
             AttemptCgroups.Available?.RemoveAbandoned(_storeId, _workRoot);
+            AttemptWorkspace.RemoveEmptyStoreFolders(Path.GetDirectoryName(_workRoot)!, _storeId);
         }
 
         var identity = Identity(attempt);

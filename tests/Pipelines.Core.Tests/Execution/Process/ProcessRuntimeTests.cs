@@ -120,6 +120,25 @@ public sealed class ProcessRuntimeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_hosts_first_attempt_removes_the_empty_folders_other_stores_left_in_the_work_directory()
+    {
+        var workBase = Path.GetDirectoryName(_bed.Runtime.WorkDirectory)!;
+        var empty = Directory.CreateDirectory(Path.Combine(workBase, "x" + Guid.NewGuid().ToString("N")[..11])).FullName;
+        var busy = Directory.CreateDirectory(Path.Combine(workBase, "x" + Guid.NewGuid().ToString("N")[..11], "some-attempt")).Parent!.FullName;
+        try
+        {
+            await _bed.RunAsync(ProcessTestBed.Render(t => t.Command("true")));
+
+            Assert.False(Directory.Exists(empty));
+            Assert.True(Directory.Exists(busy));
+        }
+        finally
+        {
+            Directory.Delete(busy, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task No_output_is_null_and_the_attempt_directory_is_kept_until_its_end_is_recorded()
     {
         var sink = new RecordingSink();
