@@ -1,10 +1,13 @@
 using System.CommandLine;
 using System.Reflection;
 using Pipelines.Docker;
+using Pipelines.Docker.Rendering;
+using Pipelines.Execution.State;
+using Pipelines.Hosting.Catalog;
 using Pipelines.Hosting.Commands;
 using Pipelines.Kubernetes;
+using Pipelines.Kubernetes.Rendering;
 using Pipelines.Rendering;
-using Pipelines.State;
 
 namespace Pipelines.Hosting;
 

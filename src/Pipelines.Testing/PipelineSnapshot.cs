@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Pipelines.Environments;
 using Pipelines.Rendering;
+using Pipelines.Resolution;
 
 namespace Pipelines.Testing;
 
@@ -57,7 +58,7 @@ public static class PipelineSnapshot
         var tasks = new JsonObject();
         foreach (var id in taskIds)
         {
-            var spec = renderer.Render(TaskRenderer.Preview(run, dag[id]), projectRoot ?? Environment.CurrentDirectory);
+            var spec = renderer.Render(TaskResolver.Preview(run, dag[id]), projectRoot ?? Environment.CurrentDirectory);
             var entry = new JsonObject { ["name"] = spec.Name, ["spec"] = spec.Spec.DeepClone() };
             if (!spec.Diagnostics.IsEmpty)
             {

@@ -1,4 +1,4 @@
-using Pipelines.State;
+using Pipelines.Execution.State;
 
 namespace Pipelines.Benchmarks;
 

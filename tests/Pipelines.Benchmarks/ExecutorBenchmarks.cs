@@ -6,8 +6,9 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Pipelines.Environments;
 using Pipelines.Execution;
+using Pipelines.Execution.State;
 using Pipelines.Rendering;
-using Pipelines.State;
+using Pipelines.Testing;
 
 namespace Pipelines.Benchmarks;
 

@@ -1,8 +1,11 @@
 using BenchmarkDotNet.Attributes;
 using Pipelines.Environments;
 using Pipelines.Execution;
+using Pipelines.Execution.Runtimes;
+using Pipelines.Execution.State;
 using Pipelines.Rendering;
-using Pipelines.State;
+using Pipelines.Resolution;
+using Pipelines.Testing;
 
 namespace Pipelines.Benchmarks;
 
@@ -157,10 +160,10 @@ internal sealed class SilentStartRuntime(IContainerRuntime inner) : IContainerRu
 
     public string Name => inner.Name;
 
-    public Task<AttemptResult> RunAsync(RenderedTask attempt, IAttemptSink sink, CancellationToken cancellationToken) =>
+    public Task<AttemptResult> RunAsync(ResolvedTask attempt, IAttemptSink sink, CancellationToken cancellationToken) =>
         inner.RunAsync(attempt, new LogsOnly(sink), cancellationToken);
 
-    public Task<AttemptResult?> AdoptAsync(RenderedTask attempt, string? handle, IAttemptSink sink, CancellationToken cancellationToken) =>
+    public Task<AttemptResult?> AdoptAsync(ResolvedTask attempt, string? handle, IAttemptSink sink, CancellationToken cancellationToken) =>
         inner.AdoptAsync(attempt, handle, new LogsOnly(sink), cancellationToken);
 
     private sealed class LogsOnly(IAttemptSink sink) : IAttemptSink

@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using Pipelines.Environments;
 using Pipelines.Execution;
+using Pipelines.Execution.Runtimes;
+using Pipelines.Execution.State;
 using Pipelines.Rendering;
-using Pipelines.State;
+using Pipelines.Resolution;
 
 namespace Pipelines.Benchmarks;
 
@@ -173,7 +175,7 @@ internal sealed class ChainRuntime : IContainerRuntime
 
     public string Name => "chain";
 
-    public Task<AttemptResult> RunAsync(RenderedTask attempt, IAttemptSink sink, CancellationToken cancellationToken)
+    public Task<AttemptResult> RunAsync(ResolvedTask attempt, IAttemptSink sink, CancellationToken cancellationToken)
     {
         var i = _index[attempt.Task.Id];
         _start[i] = Stopwatch.GetTimestamp();
@@ -187,7 +189,7 @@ internal sealed class ChainRuntime : IContainerRuntime
         return WaitAsync(i, cancellationToken);
     }
 
-    public Task<AttemptResult?> AdoptAsync(RenderedTask attempt, string? handle, IAttemptSink sink, CancellationToken cancellationToken) =>
+    public Task<AttemptResult?> AdoptAsync(ResolvedTask attempt, string? handle, IAttemptSink sink, CancellationToken cancellationToken) =>
         Task.FromResult<AttemptResult?>(null);
 
     /// <summary>start(k) − end(k − 1) for each link of the chain, in microseconds.</summary>

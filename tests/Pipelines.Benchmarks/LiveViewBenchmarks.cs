@@ -2,10 +2,11 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Pipelines.Environments;
 using Pipelines.Execution;
+using Pipelines.Execution.State;
 using Pipelines.Hosting.Running;
+using Pipelines.Processes;
 using Pipelines.Rendering;
 using Pipelines.Secrets;
-using Pipelines.State;
 using Spectre.Console;
 
 namespace Pipelines.Benchmarks;

@@ -2,8 +2,9 @@ using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 using Pipelines.Environments;
 using Pipelines.Execution;
+using Pipelines.Execution.State;
 using Pipelines.Rendering;
-using Pipelines.State;
+using Pipelines.Testing;
 
 namespace Pipelines.Benchmarks;
 

@@ -3,9 +3,10 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Pipelines.Environments;
 using Pipelines.Execution;
+using Pipelines.Execution.State;
+using Pipelines.Processes;
 using Pipelines.Rendering;
 using Pipelines.Secrets;
-using Pipelines.State;
 
 namespace Pipelines.Benchmarks;
 

@@ -1,7 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using Pipelines.Environments;
 using Pipelines.Kubernetes;
+using Pipelines.Kubernetes.Rendering;
 using Pipelines.Rendering;
+using Pipelines.Resolution;
 
 namespace Pipelines.Benchmarks;
 
@@ -42,7 +44,7 @@ public class RenderPodsBenchmarks
         long bytes = 0;
         foreach (var task in _run.Dag.Tasks)
         {
-            bytes += _renderer.Render(TaskRenderer.Render(_run, task), ".").ToYaml().Length;
+            bytes += _renderer.Render(TaskResolver.Resolve(_run, task), ".").ToYaml().Length;
         }
 
         return bytes;

@@ -1,3 +1,5 @@
+using Pipelines.Secrets;
+
 namespace Pipelines.Environments;
 
 /// <summary>How an environment reaches a Docker engine.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pipelines.Secrets;
 
 namespace Pipelines.Environments;
 

@@ -1,3 +1,4 @@
+using Pipelines.Text;
 using Pipelines.Validation;
 
 namespace Pipelines;
@@ -63,7 +64,7 @@ public sealed class Dag
     /// <exception cref="KeyNotFoundException">No such task; the message lists the ones that exist.</exception>
     public ContainerTask this[string taskId] => TryGetTask(taskId, out var task)
         ? task
-        : throw new KeyNotFoundException($"DAG '{Id}' has no task '{taskId}'; its tasks: {Names.ListSome(Tasks.Select(t => t.Id), taskId)}");
+        : throw new KeyNotFoundException($"DAG '{Id}' has no task '{taskId}'; its tasks: {NameList.Some(Tasks.Select(t => t.Id), taskId)}");
 
     /// <summary>Finds a task by id.</summary>
     public bool TryGetTask(string taskId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ContainerTask? task)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Pipelines.Resolution;
 
 namespace Pipelines.Rendering;
 
@@ -26,7 +27,7 @@ public interface ISpecRenderer
     /// <summary>Renders one attempt; never throws for a setting the target cannot honour — that is a diagnostic.</summary>
     /// <param name="task">The attempt, with every template resolved.</param>
     /// <param name="projectRoot">The folder of <c>pipelines.json</c>: relative paths (pod templates) start there.</param>
-    RenderedSpec Render(RenderedTask task, string projectRoot);
+    RenderedSpec Render(ResolvedTask task, string projectRoot);
 
     /// <summary>
     /// What this target refuses in a task as defined, before any template renders: the errors a render

@@ -1,19 +1,21 @@
 using System.Globalization;
 using System.Text;
+using Pipelines.Templating.Evaluation;
+using Pipelines.Templating.Parsing;
 using Scriban.Syntax;
 
 namespace Pipelines.Templating;
 
 /// <summary>
-/// Renders the fields of one task attempt (one <see cref="TemplateScope"/>). The Scriban context is built once
+/// Resolves the templates in the fields of one task attempt (one <see cref="TemplateScope"/>). The Scriban context is built once
 /// per session, on the first expression (a task without expressions never builds one), and reused for every
-/// field — and, after <see cref="Reset"/>, for the next attempt: the executor renders every attempt of a run
+/// field — and, after <see cref="Reset"/>, for the next attempt: the executor resolves every attempt of a run
 /// with one session, so a run builds one context, not one per attempt. Not thread-safe: use a session from one thread.
 /// </summary>
 public sealed class TemplateSession
 {
     private readonly TemplateCache _cache;
-    private RenderContext? _context;
+    private EvaluationContext? _context;
     private StringBuilder? _builder;
 
     internal TemplateSession(TemplateCache cache, TemplateScope scope)
@@ -22,10 +24,10 @@ public sealed class TemplateSession
         Scope = scope;
     }
 
-    /// <summary>The values this session renders with.</summary>
+    /// <summary>The values this session resolves with.</summary>
     public TemplateScope Scope { get; private set; }
 
-    /// <summary>Renders another attempt's fields from now on, keeping the Scriban context (its names now read <paramref name="scope"/>).</summary>
+    /// <summary>Resolves another attempt's fields from now on, keeping the Scriban context (its names now read <paramref name="scope"/>).</summary>
     public void Reset(TemplateScope scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
@@ -34,16 +36,16 @@ public sealed class TemplateSession
     }
 
     /// <summary>
-    /// Renders <paramref name="text"/>: each <c>&lt;&lt; expr &gt;&gt;</c> is replaced by its value and each
+    /// Resolves <paramref name="text"/>: each <c>&lt;&lt; expr &gt;&gt;</c> is replaced by its value and each
     /// <c>\&lt;&lt;</c> by <c>&lt;&lt;</c>. A text without <c>&lt;&lt;</c> is returned as the same instance.
     /// </summary>
     /// <param name="text">The field's text as written in the DAG.</param>
     /// <param name="field">The field's name for errors, e.g. <c>args[1]</c> or <c>env.SOURCE_DB_HOST</c>.</param>
-    /// <exception cref="TemplateRenderException">
+    /// <exception cref="TemplateException">
     /// A syntax error, an unknown name or member outside the left of <c>??</c>, a null value (unless the whole
     /// expression is <c>a ?? b</c>), a non-finite number, or a Scriban runtime error.
     /// </exception>
-    public string Render(string text, string field)
+    public string Resolve(string text, string field)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (!TemplateScanner.MayContainTemplate(text))
@@ -80,7 +82,7 @@ public sealed class TemplateSession
             return "<< " + expression.Text + " >>";
         }
 
-        var context = _context ??= new RenderContext(Scope);
+        var context = _context ??= new EvaluationContext(Scope);
         context.Current = expression;
         object? value;
         try
@@ -89,7 +91,7 @@ public sealed class TemplateSession
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Scriban may leave its stacks mid-evaluation; the next render starts from a fresh context.
+            // Scriban may leave its stacks mid-evaluation; the next resolution starts from a fresh context.
             _context = null;
             var reason = TemplateFailure.Find(e)?.Message ?? (e as ScriptRuntimeException)?.OriginalMessage ?? e.Message;
             throw Fail(field, expression.Text, reason, e);
@@ -102,7 +104,7 @@ public sealed class TemplateSession
         return ToText(value, expression, field, context);
     }
 
-    private string ToText(object? value, ParsedExpression expression, string field, RenderContext context)
+    private string ToText(object? value, ParsedExpression expression, string field, EvaluationContext context)
     {
         switch (value)
         {
@@ -129,6 +131,6 @@ public sealed class TemplateSession
         }
     }
 
-    private TemplateRenderException Fail(string field, string expression, string reason, Exception? inner) =>
+    private TemplateException Fail(string field, string expression, string reason, Exception? inner) =>
         new(Scope.DagId, Scope.TaskId, field, expression, reason, inner);
 }

@@ -1,5 +1,8 @@
 using Pipelines.Graph;
 using Pipelines.Templating;
+using Pipelines.Templating.Evaluation;
+using Pipelines.Templating.Parsing;
+using Pipelines.Text;
 
 namespace Pipelines.Validation;
 
@@ -69,7 +72,7 @@ internal static class DagValidator
                 }
                 else
                 {
-                    Add(tasks[i].Id, "upstream", $"depends on '{up}', which is not a task of this DAG; its tasks: {Names.ListSome(index.Keys, up)}");
+                    Add(tasks[i].Id, "upstream", $"depends on '{up}', which is not a task of this DAG; its tasks: {NameList.Some(index.Keys, up)}");
                 }
             }
 
@@ -317,18 +320,18 @@ internal static class DagValidator
 
         if (!TemplateNames.Globals.Contains(reference.Root))
         {
-            return $"'{reference.Root}' is not a template variable or function; known: {Names.ListSome(TemplateNames.Variables, reference.Root, 40)}. " +
+            return $"'{reference.Root}' is not a template variable or function; known: {NameList.Some(TemplateNames.Variables, reference.Root, 40)}. " +
                 "A literal '<<' is written '\\<<'";
         }
 
         switch (reference.Root)
         {
             case "params" when reference.Member is { } name && !paramNames.Contains(name):
-                return $"'params.{name}' is not a parameter of the DAG; its parameters: {Names.ListSome(paramNames, name)}";
+                return $"'params.{name}' is not a parameter of the DAG; its parameters: {NameList.Some(paramNames, name)}";
             case "tasks" when reference.Member is { } upstreamId:
                 if (!index.TryGetValue(upstreamId, out var other))
                 {
-                    return $"'{upstreamId}' is not a task of this DAG; its tasks: {Names.ListSome(index.Keys, upstreamId)}";
+                    return $"'{upstreamId}' is not a task of this DAG; its tasks: {NameList.Some(index.Keys, upstreamId)}";
                 }
 
                 if (!ancestors.IsAncestor(other, taskIndex))

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Pipelines.Templating;
+using Pipelines.Templating.Parsing;
 
 namespace Pipelines.Validation;
 

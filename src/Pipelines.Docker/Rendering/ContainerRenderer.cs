@@ -1,8 +1,10 @@
 using System.Globalization;
 using Docker.DotNet.Models;
+using Pipelines.Attempts;
 using Pipelines.Rendering;
+using Pipelines.Resolution;
 
-namespace Pipelines.Docker;
+namespace Pipelines.Docker.Rendering;
 
 /// <summary>
 /// Renders a task attempt as a Docker container: the create-container request the Docker runtime
@@ -57,7 +59,7 @@ public sealed class ContainerRenderer : ISpecRenderer
 
     /// <inheritdoc />
     /// <remarks><paramref name="projectRoot"/> is not used: Docker containers have no template files.</remarks>
-    public RenderedSpec Render(RenderedTask task, string projectRoot)
+    public RenderedSpec Render(ResolvedTask task, string projectRoot)
     {
         var spec = RenderContainer(task, out var diagnostics);
         return new RenderedSpec(task.Task.Id, Target, spec.Name, SpecDocument.Write(spec), diagnostics);
@@ -78,7 +80,7 @@ public sealed class ContainerRenderer : ISpecRenderer
     /// <summary>Renders one attempt as the spec the Docker runtime acts on.</summary>
     /// <param name="task">The attempt, with every template resolved.</param>
     /// <param name="diagnostics">Every setting Docker cannot honour (warnings) and what cannot render (errors).</param>
-    public DockerContainerSpec RenderContainer(RenderedTask task, out ImmutableArray<RenderDiagnostic> diagnostics)
+    public DockerContainerSpec RenderContainer(ResolvedTask task, out ImmutableArray<RenderDiagnostic> diagnostics)
     {
         ArgumentNullException.ThrowIfNull(task);
         var t = task.Task;
@@ -193,7 +195,7 @@ public sealed class ContainerRenderer : ISpecRenderer
         var defined = task.Env.Select(e => e.Name).Concat(task.SecretEnv.Select(e => e.Name)).Append(OutputVariable).ToHashSet(StringComparer.Ordinal);
         foreach (var (field, value) in fields)
         {
-            if (Pipelines.Execution.VariableExpansion.Changes(value, defined.Contains))
+            if (VariableExpansion.Changes(value, defined.Contains))
             {
                 diagnostics.Warn(field.ToString(), "a pod expands $(VAR) references to the task's variables and reduces $$ to $; Docker passes the text as written (read variables in a shell, \"$VAR\", to mean the same everywhere)");
             }

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Docker.DotNet.Models;
 
-namespace Pipelines.Docker;
+namespace Pipelines.Docker.Rendering;
 
 /// <summary>
 /// The create request as the Engine API's JSON: the names of the models' <c>[JsonPropertyName]</c>

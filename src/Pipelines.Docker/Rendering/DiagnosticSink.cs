@@ -1,6 +1,6 @@
 using Pipelines.Rendering;
 
-namespace Pipelines.Docker;
+namespace Pipelines.Docker.Rendering;
 
 /// <summary>Collects the diagnostics of one render, in the order the settings are mapped.</summary>
 internal sealed class DiagnosticSink(string dagId, string taskId, string target)

@@ -1,13 +1,13 @@
 using Docker.DotNet.Models;
 
-namespace Pipelines.Docker;
+namespace Pipelines.Docker.Rendering;
 
 /// <summary>
 /// One task attempt rendered for a Docker engine: everything the Docker runtime sends, and what it
 /// must do around the create call. Secrets appear only as references, resolved when the attempt
 /// starts, so a spec can be printed, stored or snapshot-tested safely.
 /// </summary>
-/// <param name="Name">The container name (<see cref="Rendering.AttemptNames.ResourceName"/>), the same in <see cref="Create"/>.</param>
+/// <param name="Name">The container name (<see cref="Attempts.AttemptNames.ResourceName"/>), the same in <see cref="Create"/>.</param>
 /// <param name="Create">
 /// The create-container request exactly as the runtime sends it, patches applied. A mutable
 /// Docker.DotNet model: the runtime adds the resolved secret variables to its <c>Env</c> just before

@@ -2,7 +2,7 @@ using Docker.DotNet.Models;
 using Pipelines.Environments;
 using DockerUlimit = Docker.DotNet.Models.Ulimit;
 
-namespace Pipelines.Docker;
+namespace Pipelines.Docker.Rendering;
 
 /// <summary>The <c>OnDocker</c> options; the patches run last, on the finished request.</summary>
 internal static class DockerOptionsMapping

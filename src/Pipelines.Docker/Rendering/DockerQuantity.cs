@@ -1,6 +1,6 @@
 using Pipelines.Validation;
 
-namespace Pipelines.Docker;
+namespace Pipelines.Docker.Rendering;
 
 /// <summary>Kubernetes quantities as the whole numbers Docker's API takes.</summary>
 internal static class DockerQuantity

@@ -1,4 +1,4 @@
-namespace Pipelines.Docker;
+namespace Pipelines.Docker.Rendering;
 
 /// <summary>An environment variable whose value the runtime reads from a secret when the attempt starts.</summary>
 /// <param name="Name">The variable name.</param>

@@ -1,4 +1,4 @@
-namespace Pipelines.Docker;
+namespace Pipelines.Docker.Rendering;
 
 /// <summary>Every key of a secret as environment variables, resolved when the attempt starts.</summary>
 /// <param name="SecretName">The secret.</param>

@@ -1,4 +1,4 @@
-namespace Pipelines.Docker;
+namespace Pipelines.Docker.Rendering;
 
 /// <summary>
 /// A secret volume on Docker: the runtime writes the secret's keys as files into the per-attempt

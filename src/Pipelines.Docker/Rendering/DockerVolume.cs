@@ -1,4 +1,4 @@
-namespace Pipelines.Docker;
+namespace Pipelines.Docker.Rendering;
 
 /// <summary>A named Docker volume an attempt's container mounts.</summary>
 /// <param name="Name">The volume name.</param>

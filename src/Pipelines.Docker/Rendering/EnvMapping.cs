@@ -1,4 +1,4 @@
-namespace Pipelines.Docker;
+namespace Pipelines.Docker.Rendering;
 
 /// <summary>
 /// Literal variables become <c>NAME=value</c> entries of the create request; secret ones stay

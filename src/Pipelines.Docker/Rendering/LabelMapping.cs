@@ -1,6 +1,8 @@
+using Pipelines.Attempts;
 using Pipelines.Rendering;
+using Pipelines.Resolution;
 
-namespace Pipelines.Docker;
+namespace Pipelines.Docker.Rendering;
 
 /// <summary>
 /// Docker has labels only: the task's labels, then its annotations, then the attempt's identity
@@ -37,7 +39,7 @@ internal static class LabelMapping
     }
 
     /// <summary>The identity labels plus the exact attempt id, which Docker keeps as a label.</summary>
-    public static ImmutableSortedDictionary<string, string> Identity(RenderedTask task) =>
+    public static ImmutableSortedDictionary<string, string> Identity(ResolvedTask task) =>
         AttemptNames.Labels(task.DagId, task.Run.RunId, task.Task.Id, task.TryNumber)
             .Add(AttemptNames.AttemptAnnotation, AttemptNames.AttemptId(task.DagId, task.Run.RunId, task.Task.Id, task.TryNumber));
 }

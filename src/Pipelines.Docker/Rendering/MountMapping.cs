@@ -1,6 +1,6 @@
 using Docker.DotNet.Models;
 
-namespace Pipelines.Docker;
+namespace Pipelines.Docker.Rendering;
 
 /// <summary>
 /// Maps the task's mounts to Docker mounts (the <c>Mounts</c> API, never <c>Binds</c>, so every

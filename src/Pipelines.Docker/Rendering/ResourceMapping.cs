@@ -1,6 +1,6 @@
 using Docker.DotNet.Models;
 
-namespace Pipelines.Docker;
+namespace Pipelines.Docker.Rendering;
 
 /// <summary>
 /// Cpu, memory and GPUs as Docker's cgroup settings. As on Kubernetes, a request left out while

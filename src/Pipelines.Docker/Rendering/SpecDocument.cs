@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Pipelines.Docker;
+namespace Pipelines.Docker.Rendering;
 
 /// <summary>
 /// The rendered document of a <see cref="DockerContainerSpec"/>: the create request as the Engine

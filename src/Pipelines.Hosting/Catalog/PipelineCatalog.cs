@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Pipelines.Hosting;
+namespace Pipelines.Hosting.Catalog;
 
 /// <summary>
 /// The pipelines a host knows: every public, non-abstract <see cref="IPipeline"/> with a

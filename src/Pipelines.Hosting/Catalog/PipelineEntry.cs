@@ -1,4 +1,4 @@
-namespace Pipelines.Hosting;
+namespace Pipelines.Hosting.Catalog;
 
 /// <summary>One pipeline of a host: its DAG when it builds, else the problems that stop it.</summary>
 public sealed class PipelineEntry

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using Pipelines.Environments;
 using Pipelines.Execution;
+using Pipelines.Execution.State;
 using Pipelines.Rendering;
-using Pipelines.State;
+using Pipelines.Text;
 
 namespace Pipelines.Hosting.Commands;
 
@@ -36,7 +37,7 @@ internal static class ClearCommand
         {
             if (!dag.TryGetTask(id, out _))
             {
-                context.Error.WriteLine($"DAG '{dag.Id}' has no task '{id}'; its tasks: {Validation.Names.ListSome(dag.Tasks.Select(t => t.Id), id)}");
+                context.Error.WriteLine($"DAG '{dag.Id}' has no task '{id}'; its tasks: {NameList.Some(dag.Tasks.Select(t => t.Id), id)}");
                 return ExitCodes.UsageError;
             }
         }

@@ -1,5 +1,7 @@
 using Pipelines.Environments;
+using Pipelines.Hosting.Catalog;
 using Pipelines.Rendering;
+using Pipelines.Text;
 using Pipelines.Validation;
 
 namespace Pipelines.Hosting.Commands;
@@ -40,7 +42,7 @@ internal sealed class HostContext(PipelineCatalog catalog, PipelineHostOptions o
         var entry = Catalog.Find(dagId);
         if (entry is null)
         {
-            Error.WriteLine($"There is no DAG '{dagId}'; DAGs: {Names.ListSome(Catalog.Entries.Select(e => e.DagId), dagId)}");
+            Error.WriteLine($"There is no DAG '{dagId}'; DAGs: {NameList.Some(Catalog.Entries.Select(e => e.DagId), dagId)}");
         }
 
         return entry;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Pipelines.Rendering;
+using Pipelines.Resolution;
 
 namespace Pipelines.Hosting.Commands;
 
@@ -58,7 +59,7 @@ internal static class RenderCommand
         {
             try
             {
-                specs.Add(renderer.Render(TaskRenderer.Preview(run, dag[taskId]), context.Config!.RootDirectory));
+                specs.Add(renderer.Render(TaskResolver.Preview(run, dag[taskId]), context.Config!.RootDirectory));
             }
             catch (PipelineDefinitionException ex)
             {

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using Pipelines.Execution;
+using Pipelines.Execution.State;
 using Pipelines.Hosting.Running;
-using Pipelines.State;
+using Pipelines.Text;
 using Spectre.Console;
 
 namespace Pipelines.Hosting.Commands;
@@ -67,7 +68,7 @@ internal static class RunCommand
 
         if (onlyTasks is not null && onlyTasks.FirstOrDefault(t => !dag.TryGetTask(t, out _)) is { } unknown)
         {
-            context.Error.WriteLine($"DAG '{dag.Id}' has no task '{unknown}'; its tasks: {Validation.Names.ListSome(dag.Tasks.Select(t => t.Id), unknown)}");
+            context.Error.WriteLine($"DAG '{dag.Id}' has no task '{unknown}'; its tasks: {NameList.Some(dag.Tasks.Select(t => t.Id), unknown)}");
             return ExitCodes.UsageError;
         }
 

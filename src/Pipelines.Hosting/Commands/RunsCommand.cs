@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Pipelines.Execution;
-using Pipelines.State;
+using Pipelines.Execution.State;
 
 namespace Pipelines.Hosting.Commands;
 

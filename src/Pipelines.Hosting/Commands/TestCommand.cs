@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Pipelines.State;
+using Pipelines.Execution.State;
 
 namespace Pipelines.Hosting.Commands;
 

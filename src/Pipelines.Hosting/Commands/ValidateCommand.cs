@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Pipelines.Hosting.Catalog;
 
 namespace Pipelines.Hosting.Commands;
 

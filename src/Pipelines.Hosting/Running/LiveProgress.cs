@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Pipelines.Execution;
+using Pipelines.Execution.State;
 using Spectre.Console;
 
 namespace Pipelines.Hosting.Running;

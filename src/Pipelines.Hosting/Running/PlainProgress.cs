@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pipelines.Execution;
+using Pipelines.Execution.State;
 
 namespace Pipelines.Hosting.Running;
 

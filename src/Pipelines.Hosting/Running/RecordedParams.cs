@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Pipelines.Execution.State;
 using Pipelines.Rendering;
-using Pipelines.State;
 
 namespace Pipelines.Hosting.Running;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Pipelines.Hosting.Commands;
 
 namespace Pipelines.Hosting.Running;
 

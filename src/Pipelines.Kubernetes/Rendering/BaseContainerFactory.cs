@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace Pipelines.Kubernetes;
+namespace Pipelines.Kubernetes.Rendering;
 
 /// <summary>Builds the task's own container, named <c>base</c>, from the common task settings.</summary>
 internal static class BaseContainerFactory

@@ -1,6 +1,6 @@
 using Pipelines.Rendering;
 
-namespace Pipelines.Kubernetes;
+namespace Pipelines.Kubernetes.Rendering;
 
 /// <summary>Collects the diagnostics of one attempt's pod, each naming DAG, task, target and field.</summary>
 internal sealed class DiagnosticCollector(string dagId, string taskId)

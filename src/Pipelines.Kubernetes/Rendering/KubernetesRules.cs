@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Pipelines.Kubernetes;
+namespace Pipelines.Kubernetes.Rendering;
 
 /// <summary>
 /// The API server's syntax rules that the Pod schema does not check (it checks shapes and types

@@ -1,7 +1,8 @@
 using k8s.Models;
+using Pipelines.Attempts;
 using Pipelines.Rendering;
 
-namespace Pipelines.Kubernetes;
+namespace Pipelines.Kubernetes.Rendering;
 
 /// <summary>
 /// Checks the finished pod (after the template merge and the patches) for what the Pod schema

@@ -1,7 +1,9 @@
 using k8s.Models;
+using Pipelines.Attempts;
 using Pipelines.Rendering;
+using Pipelines.Resolution;
 
-namespace Pipelines.Kubernetes;
+namespace Pipelines.Kubernetes.Rendering;
 
 /// <summary>
 /// Builds the pod of one attempt from the task's common settings and its Kubernetes options,
@@ -9,7 +11,7 @@ namespace Pipelines.Kubernetes;
 /// </summary>
 internal static class PodFactory
 {
-    public static V1Pod Create(RenderedTask attempt, KubernetesOptions options, PodVolumePlan volumes, DiagnosticCollector diagnostics)
+    public static V1Pod Create(ResolvedTask attempt, KubernetesOptions options, PodVolumePlan volumes, DiagnosticCollector diagnostics)
     {
         var task = attempt.Task;
         var run = attempt.Run;

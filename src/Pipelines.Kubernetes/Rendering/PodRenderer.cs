@@ -1,9 +1,11 @@
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Pipelines.Attempts;
 using Pipelines.Rendering;
+using Pipelines.Resolution;
 
-namespace Pipelines.Kubernetes;
+namespace Pipelines.Kubernetes.Rendering;
 
 /// <summary>
 /// Renders a task attempt as a Kubernetes <see cref="V1Pod"/>. Every common setting maps to a pod
@@ -53,7 +55,7 @@ public sealed class PodRenderer : ISpecRenderer
     public string Target => TargetName;
 
     /// <inheritdoc />
-    public RenderedSpec Render(RenderedTask task, string projectRoot)
+    public RenderedSpec Render(ResolvedTask task, string projectRoot)
     {
         var pod = RenderPod(task, projectRoot, out var diagnostics);
         var spec = JsonNode.Parse(KubernetesJson.Serialize(pod))!.AsObject();
@@ -82,7 +84,7 @@ public sealed class PodRenderer : ISpecRenderer
     /// <param name="task">The attempt, with every template resolved.</param>
     /// <param name="projectRoot">The folder of <c>pipelines.json</c>; pod template paths start there.</param>
     /// <param name="diagnostics">Warnings (settings not honoured as written) and errors (the pod is not valid).</param>
-    public V1Pod RenderPod(RenderedTask task, string projectRoot, out ImmutableArray<RenderDiagnostic> diagnostics)
+    public V1Pod RenderPod(ResolvedTask task, string projectRoot, out ImmutableArray<RenderDiagnostic> diagnostics)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(projectRoot);

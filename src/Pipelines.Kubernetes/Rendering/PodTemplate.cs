@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Pipelines.Rendering;
 
-namespace Pipelines.Kubernetes;
+namespace Pipelines.Kubernetes.Rendering;
 
 /// <summary>
 /// A pod template file as read once: the pod as KubernetesClient's JSON (null when the file is not

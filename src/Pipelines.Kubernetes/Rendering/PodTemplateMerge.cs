@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Pipelines.Kubernetes;
+namespace Pipelines.Kubernetes.Rendering;
 
 /// <summary>
 /// Merges a rendered pod over a pod template, both as KubernetesClient JSON. The rendered pod wins:

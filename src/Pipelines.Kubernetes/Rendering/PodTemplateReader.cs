@@ -7,7 +7,7 @@ using Pipelines.Rendering;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Pipelines.Kubernetes;
+namespace Pipelines.Kubernetes.Rendering;
 
 /// <summary>
 /// Reads pod template files and caches each by full path (re-read when the file changes). A

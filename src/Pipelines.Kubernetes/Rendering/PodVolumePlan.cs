@@ -4,7 +4,7 @@ using k8s;
 using k8s.Models;
 using Pipelines.Validation;
 
-namespace Pipelines.Kubernetes;
+namespace Pipelines.Kubernetes.Rendering;
 
 /// <summary>
 /// Turns the task's mounts into pod volumes and volume mounts. Each volume gets a readable,

@@ -1,7 +1,8 @@
 using System.Text;
+using Pipelines.Attempts;
 using Pipelines.Rendering;
 
-namespace Pipelines.Kubernetes;
+namespace Pipelines.Kubernetes.Rendering;
 
 /// <summary>
 /// Checks the task's common settings against what the API server and the kubelet accept, beyond

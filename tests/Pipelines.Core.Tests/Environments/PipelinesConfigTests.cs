@@ -1,4 +1,5 @@
 using Pipelines.Environments;
+using Pipelines.Secrets;
 
 namespace Pipelines.Core.Tests.Environments;
 

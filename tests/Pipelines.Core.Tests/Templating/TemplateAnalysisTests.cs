@@ -1,4 +1,5 @@
 using Pipelines.Templating;
+using Pipelines.Templating.Parsing;
 
 namespace Pipelines.Core.Tests.Templating;
 
@@ -78,15 +79,14 @@ public class TemplateAnalysisTests
     }
 
     [Fact]
-    public void A_renderer_caches_what_it_parsed_for_rendering()
+    public void Analysis_reads_what_the_engine_parsed_for_resolving()
     {
-        var renderer = new TemplateRenderer();
-        var text = "<< params.table >>";
+        var text = "<< params.table >> " + Guid.NewGuid().ToString("N");
 
-        renderer.Begin(TestScopes.Default()).Render(text, "args[0]");
+        TemplateEngine.Shared.Begin(TestScopes.Default()).Resolve(text, "args[0]");
 
-        Assert.Same(renderer.Analyze(text), renderer.Analyze(text));
-        Assert.NotSame(renderer.Analyze(text), new TemplateRenderer().Analyze(text));
+        Assert.Same(TemplateEngine.Shared.Cache.GetTemplate(text).Analysis, TemplateText.Analyze(text));
+        Assert.NotSame(TemplateText.Analyze(text), new TemplateEngine().Cache.GetTemplate(text).Analysis);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public class TemplateMacrosTests
     [InlineData("<< ds_add(ds, params.batch) >>", "2026-11-28")]
     [InlineData("<< ds_add(ds, params.limit) >>", "2026-12-05")]
     [InlineData("<< ds_add(ds, 2.0) >>", "2026-11-27")]
-    public void Ds_add_shifts_a_date(string text, string expected) => Assert.Equal(expected, Render(text));
+    public void Ds_add_shifts_a_date(string text, string expected) => Assert.Equal(expected, Resolve(text));
 
     [Theory]
     [InlineData("ds, \"%Y-%m-%d\", \"%d/%m/%Y\"", "25/11/2026")]
@@ -29,7 +29,7 @@ public class TemplateMacrosTests
     [InlineData("\"12:30 AM 01/02/03\", \"%I:%M %p %m/%d/%y\", \"%Y-%m-%d %H:%M\"", "2003-01-02 00:30")]
     [InlineData("ds_nodash, \"%Y%m%d\", \"%Y-%m-%d\"", "2026-11-25")]
     public void Ds_format_converts_like_python(string arguments, string expected) =>
-        Assert.Equal(expected, Render($"<< ds_format({arguments}) >>"));
+        Assert.Equal(expected, Resolve($"<< ds_format({arguments}) >>"));
 
     [Theory]
     [InlineData("ds_add(\"25/11/2026\", 1)", "ds_add: the first argument must be a date written yyyy-MM-dd, got '25/11/2026'")]
@@ -44,7 +44,7 @@ public class TemplateMacrosTests
     [InlineData("ds_add(ds)", "Invalid number of arguments")]
     public void Macro_misuse_is_a_clear_error(string expression, string reason)
     {
-        var error = RenderFails($"<< {expression} >>", "command[0]");
+        var error = ResolveFails($"<< {expression} >>", "command[0]");
 
         Assert.Equal("command[0]", error.Field);
         Assert.Equal(expression, error.Expression);

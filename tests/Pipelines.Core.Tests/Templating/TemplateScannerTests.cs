@@ -16,7 +16,7 @@ public class TemplateScannerTests
     [InlineData("<< ds >>>", "2026-11-25>")]
     [InlineData("a >> b << ds >>", "a >> b 2026-11-25")]
     public void A_closing_delimiter_inside_a_string_literal_does_not_close(string text, string expected) =>
-        Assert.Equal(expected, Render(text));
+        Assert.Equal(expected, Resolve(text));
 
     [Theory]
     [InlineData("cat \\<<EOF >> out.txt", "cat <<EOF >> out.txt")]
@@ -28,18 +28,18 @@ public class TemplateScannerTests
     [InlineData("a\\b \\n \\\\", "a\\b \\n \\\\")]
     [InlineData("<< \"\\\\\" >><< ds >>", "\\2026-11-25")]
     [InlineData("\\<<EOF\n<< ds >>\nEOF", "<<EOF\n2026-11-25\nEOF")]
-    public void Backslash_before_open_is_the_only_escape(string text, string expected) => Assert.Equal(expected, Render(text));
+    public void Backslash_before_open_is_the_only_escape(string text, string expected) => Assert.Equal(expected, Resolve(text));
 
     [Theory]
     [InlineData("{{ ds }}")]
     [InlineData("{% if x %}")]
     [InlineData("echo {{ params.table }} > >")]
-    public void Scriban_delimiters_pass_through_untouched(string text) => Assert.Same(text, Render(text));
+    public void Scriban_delimiters_pass_through_untouched(string text) => Assert.Same(text, Resolve(text));
 
     [Fact]
     public void Scriban_delimiters_next_to_an_expression_are_literal()
     {
-        Assert.Equal("{{ ds }} 2026-11-25", Render("{{ ds }} << ds >>"));
+        Assert.Equal("{{ ds }} 2026-11-25", Resolve("{{ ds }} << ds >>"));
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public class TemplateScannerTests
         var text = string.Concat("plain ", "text > with >> and \\ and {{ x }}");
         var session = Session();
 
-        Assert.Same(text, session.Render(text, "args[0]"));
+        Assert.Same(text, session.Resolve(text, "args[0]"));
         Assert.Same(TemplateText.Analyze(text), TemplateText.Analyze("other plain text"));
         Assert.False(TemplateText.Analyze(text).HasExpressions);
         Assert.False(TemplateText.MayContainTemplate(text));
@@ -66,7 +66,7 @@ public class TemplateScannerTests
         Assert.Equal(expression, error.Expression);
         Assert.Contains("no '>>' closes it", error.Message, StringComparison.Ordinal);
         Assert.Contains("write '\\<<' for a literal '<<'", error.Message, StringComparison.Ordinal);
-        var failure = RenderFails(text);
+        var failure = ResolveFails(text);
         Assert.Equal(error.Message, failure.Reason);
     }
 
@@ -89,7 +89,7 @@ public class TemplateScannerTests
         Assert.True(analysis.HasExpressions);
         Assert.False(analysis.IsValid);
         Assert.Contains(message, Assert.Single(analysis.Errors).Message, StringComparison.Ordinal);
-        Assert.Contains(message, RenderFails(text).Reason, StringComparison.Ordinal);
+        Assert.Contains(message, ResolveFails(text).Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public class TemplateStrictnessTests
     [InlineData("string.upcaze params.table", "string has no 'upcaze'; string has: ")]
     public void A_missing_member_at_any_depth_names_what_exists(string expression, string reason)
     {
-        var error = RenderFails($"--x=<< {expression} >>", "args[1]");
+        var error = ResolveFails($"--x=<< {expression} >>", "args[1]");
 
         Assert.Equal("customers_etl", error.DagId);
         Assert.Equal("extract", error.TaskId);
@@ -37,7 +37,7 @@ public class TemplateStrictnessTests
     [Fact]
     public void The_message_has_every_part()
     {
-        var error = RenderFails("<< var.typo >>", "env.SOURCE_DB_HOST");
+        var error = ResolveFails("<< var.typo >>", "env.SOURCE_DB_HOST");
 
         Assert.Equal(
             "DAG 'customers_etl', task 'extract', field 'env.SOURCE_DB_HOST': << var.typo >>: var has no 'typo'; var has: source_host, source_port",
@@ -51,7 +51,7 @@ public class TemplateStrictnessTests
     [InlineData("params.table | nope")]
     public void An_unknown_top_level_name_lists_the_names(string expression)
     {
-        var error = RenderFails($"<< {expression} >>");
+        var error = ResolveFails($"<< {expression} >>");
 
         Assert.StartsWith("unknown name '", error.Reason, StringComparison.Ordinal);
         Assert.Contains("the names are: array, blank, dag_id, data_interval_end,", error.Reason, StringComparison.Ordinal);
@@ -61,7 +61,7 @@ public class TemplateStrictnessTests
     [Fact]
     public void A_heredoc_without_escape_fails_with_the_hint()
     {
-        var error = RenderFails("cat <<EOF >> out.txt");
+        var error = ResolveFails("cat <<EOF >> out.txt");
 
         Assert.Equal("EOF", error.Expression);
         Assert.Contains("unknown name 'EOF'", error.Reason, StringComparison.Ordinal);
@@ -88,14 +88,14 @@ public class TemplateStrictnessTests
     [InlineData("<< var.version ?? null >>", "")]
     [InlineData("a<< (var.version ?? null) >>b", "ab")]
     public void The_default_idiom_allows_a_missing_read_left_of_coalesce(string text, string expected) =>
-        Assert.Equal(expected, Render(text));
+        Assert.Equal(expected, Resolve(text));
 
     [Theory]
     [InlineData("params.typo ?? params.other")] // the right operand is not guarded
     [InlineData("var.typo ?? var.other ?? var.third")] // in a chain only the last operand is unguarded
     public void Only_the_left_operand_is_guarded(string expression)
     {
-        var error = RenderFails($"<< {expression} >>");
+        var error = ResolveFails($"<< {expression} >>");
 
         Assert.Contains("has no '", error.Reason, StringComparison.Ordinal);
     }
@@ -107,7 +107,7 @@ public class TemplateStrictnessTests
     [InlineData("string.upcase params.note")]
     public void A_null_value_is_an_error_unless_the_expression_is_a_coalesce(string expression)
     {
-        var error = RenderFails($"--x=<< {expression} >>");
+        var error = ResolveFails($"--x=<< {expression} >>");
 
         Assert.StartsWith("evaluated to null", error.Reason, StringComparison.Ordinal);
     }
@@ -118,7 +118,7 @@ public class TemplateStrictnessTests
     [InlineData("string.replace \"a\"", "Invalid number of arguments")]
     public void Scriban_runtime_errors_become_render_errors(string expression, string reason)
     {
-        var error = RenderFails($"<< {expression} >>");
+        var error = ResolveFails($"<< {expression} >>");
 
         Assert.Equal(expression, error.Expression);
         Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
@@ -129,9 +129,9 @@ public class TemplateStrictnessTests
     {
         var session = Session();
 
-        Assert.Throws<TemplateRenderException>(() => session.Render("<< string.upcase params.typo >>", "args[0]"));
-        Assert.Equal("CUSTOMERS", session.Render("<< string.upcase params.table >>", "args[0]"));
-        Assert.Throws<TemplateRenderException>(() => session.Render("<< params.typo ?? params.other >>", "args[0]"));
-        Assert.Equal("fallback", session.Render("<< params.typo ?? \"fallback\" >>", "args[0]"));
+        Assert.Throws<TemplateException>(() => session.Resolve("<< string.upcase params.typo >>", "args[0]"));
+        Assert.Equal("CUSTOMERS", session.Resolve("<< string.upcase params.table >>", "args[0]"));
+        Assert.Throws<TemplateException>(() => session.Resolve("<< params.typo ?? params.other >>", "args[0]"));
+        Assert.Equal("fallback", session.Resolve("<< params.typo ?? \"fallback\" >>", "args[0]"));
     }
 }

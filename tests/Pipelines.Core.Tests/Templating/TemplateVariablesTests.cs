@@ -1,5 +1,7 @@
 using System.Globalization;
+using Pipelines.Attempts;
 using Pipelines.Templating;
+using Pipelines.Templating.Evaluation;
 using static Pipelines.Core.Tests.Templating.TestScopes;
 
 namespace Pipelines.Core.Tests.Templating;
@@ -31,7 +33,7 @@ public class TemplateVariablesTests
     [InlineData("<< params.table | string.upcase >>", "CUSTOMERS")]
     [InlineData("<< string.upcase params.table >>", "CUSTOMERS")]
     [InlineData("<< params.table.size >>", "9")]
-    public void Renders_each_variable(string text, string expected) => Assert.Equal(expected, Render(text));
+    public void Renders_each_variable(string text, string expected) => Assert.Equal(expected, Resolve(text));
 
     [Theory]
     [InlineData("<< tasks.fetch.output.rows >>", "42")]
@@ -46,7 +48,7 @@ public class TemplateVariablesTests
     [InlineData("<< tasks.fetch.output.rows + 1 >>", "43")]
     [InlineData("<< tasks[\"extract-data\"].output.rows >>", "7")]
     [InlineData("<< tasks[\"load.v2\"].output.rows >>", "9")]
-    public void Renders_upstream_outputs_at_any_depth(string text, string expected) => Assert.Equal(expected, Render(text));
+    public void Renders_upstream_outputs_at_any_depth(string text, string expected) => Assert.Equal(expected, Resolve(text));
 
     [Theory]
     [InlineData("<< tasks.big.output.above_double >>", "9007199254740993")]
@@ -69,14 +71,14 @@ public class TemplateVariablesTests
             },
         };
 
-        Assert.Equal(expected, TemplateRenderer.Shared.Begin(scope).Render(text, "args[0]"));
+        Assert.Equal(expected, TemplateEngine.Shared.Begin(scope).Resolve(text, "args[0]"));
     }
 
     [Fact]
     public void A_reset_session_reads_the_new_scope_and_keeps_nothing_of_the_old_attempt()
     {
-        var session = TemplateRenderer.Shared.Begin(TestScopes.Default());
-        Assert.Equal("extract 2 42 2026-11-25", session.Render("<< task_id >> << try_number >> << tasks.fetch.output.rows >> << ds >>", "args[0]"));
+        var session = TemplateEngine.Shared.Begin(TestScopes.Default());
+        Assert.Equal("extract 2 42 2026-11-25", session.Resolve("<< task_id >> << try_number >> << tasks.fetch.output.rows >> << ds >>", "args[0]"));
 
         session.Reset(TestScopes.Default(TestScopes.LogicalDate.AddDays(1)) with
         {
@@ -85,14 +87,14 @@ public class TemplateVariablesTests
             TaskOutputs = new Dictionary<string, System.Text.Json.JsonElement> { ["fetch"] = System.Text.Json.JsonDocument.Parse("""{"rows": 7}""").RootElement.Clone() },
         });
 
-        Assert.Equal("load 3 7 2026-11-26", session.Render("<< task_id >> << try_number >> << tasks.fetch.output.rows >> << ds >>", "args[0]"));
+        Assert.Equal("load 3 7 2026-11-26", session.Resolve("<< task_id >> << try_number >> << tasks.fetch.output.rows >> << ds >>", "args[0]"));
     }
 
     [Fact]
     public void Output_numbers_are_long_or_double()
     {
-        Assert.Equal("5", Render("<< tasks.fetch.output.rows / 8 | math.floor >>"));
-        Assert.Equal("0.5", Render("<< tasks.fetch.output.ratio * 2 >>"));
+        Assert.Equal("5", Resolve("<< tasks.fetch.output.rows / 8 | math.floor >>"));
+        Assert.Equal("0.5", Resolve("<< tasks.fetch.output.ratio * 2 >>"));
     }
 
     [Fact]
@@ -100,7 +102,7 @@ public class TemplateVariablesTests
     {
         Assert.Equal(
             "--date=2026-11-25 --table=customers --try=2",
-            Render("--date=<< ds >> --table=<< params.table >> --try=<< try_number >>"));
+            Resolve("--date=<< ds >> --table=<< params.table >> --try=<< try_number >>"));
     }
 
     [Fact]
@@ -110,9 +112,9 @@ public class TemplateVariablesTests
         CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
         try
         {
-            Assert.Equal("1.5", Render("<< params.ratio >>"));
-            Assert.Equal("0.25", Render("<< tasks.fetch.output.ratio >>"));
-            Assert.Equal("[1.5, 2]", Render("<< [params.ratio, 2] >>"));
+            Assert.Equal("1.5", Resolve("<< params.ratio >>"));
+            Assert.Equal("0.25", Resolve("<< tasks.fetch.output.ratio >>"));
+            Assert.Equal("[1.5, 2]", Resolve("<< [params.ratio, 2] >>"));
         }
         finally
         {
@@ -128,11 +130,11 @@ public class TemplateVariablesTests
         var date = new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Parse(offset.TrimStart('+'), CultureInfo.InvariantCulture));
         var session = Session(date);
 
-        Assert.Equal(ts, session.Render("<< ts >>", "args[0]"));
-        Assert.Equal(ts, session.Render("<< logical_date >>", "args[0]"));
-        Assert.Equal("2026-11-25", session.Render("<< ds >>", "args[0]"));
-        Assert.Equal(tsNodash, session.Render("<< ts_nodash >>", "args[0]"));
-        Assert.Equal(ts.Replace("-11-25T", "-11-26T", StringComparison.Ordinal), session.Render("<< data_interval_end >>", "args[0]"));
+        Assert.Equal(ts, session.Resolve("<< ts >>", "args[0]"));
+        Assert.Equal(ts, session.Resolve("<< logical_date >>", "args[0]"));
+        Assert.Equal("2026-11-25", session.Resolve("<< ds >>", "args[0]"));
+        Assert.Equal(tsNodash, session.Resolve("<< ts_nodash >>", "args[0]"));
+        Assert.Equal(ts.Replace("-11-25T", "-11-26T", StringComparison.Ordinal), session.Resolve("<< data_interval_end >>", "args[0]"));
     }
 
     [Fact]
@@ -160,9 +162,9 @@ public class TemplateVariablesTests
         foreach (var name in TemplateNames.Globals)
         {
             // `@name` reads a function without calling it; an unknown name would throw.
-            Assert.Equal("true", session.Render($"<< @{name} != null >>", name));
+            Assert.Equal("true", session.Resolve($"<< @{name} != null >>", name));
         }
 
-        Assert.Throws<TemplateRenderException>(() => session.Render("<< @not_a_global != null >>", "x"));
+        Assert.Throws<TemplateException>(() => session.Resolve("<< @not_a_global != null >>", "x"));
     }
 }

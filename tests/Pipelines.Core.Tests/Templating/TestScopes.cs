@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Pipelines.Attempts;
 using Pipelines.Templating;
+using Pipelines.Templating.Evaluation;
 
 namespace Pipelines.Core.Tests.Templating;
 
@@ -38,12 +40,12 @@ internal static class TestScopes
             });
     }
 
-    public static TemplateSession Session(DateTimeOffset? logicalDate = null) => TemplateRenderer.Shared.Begin(Default(logicalDate));
+    public static TemplateSession Session(DateTimeOffset? logicalDate = null) => TemplateEngine.Shared.Begin(Default(logicalDate));
 
-    public static string Render(string text, string field = "args[0]") => Session().Render(text, field);
+    public static string Resolve(string text, string field = "args[0]") => Session().Resolve(text, field);
 
-    public static TemplateRenderException RenderFails(string text, string field = "args[1]") =>
-        Assert.Throws<TemplateRenderException>(() => Session().Render(text, field));
+    public static TemplateException ResolveFails(string text, string field = "args[1]") =>
+        Assert.Throws<TemplateException>(() => Session().Resolve(text, field));
 
     private static JsonElement Json(string json)
     {

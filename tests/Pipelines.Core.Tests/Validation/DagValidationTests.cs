@@ -1,4 +1,6 @@
 using Pipelines.Core.Tests.Dsl;
+using Pipelines.Validation;
+
 
 namespace Pipelines.Core.Tests.Validation;
 

@@ -1,6 +1,8 @@
+using Pipelines.Docker.Rendering;
 using Pipelines.Environments;
 using Pipelines.Examples;
 using Pipelines.Rendering;
+using Pipelines.Resolution;
 
 namespace Pipelines.Docker.Tests.Rendering;
 
@@ -14,7 +16,7 @@ public sealed class CustomersEtlTests
         var dag = builder.Build();
         var environment = PipelinesConfig.Load(DockerRender.RepositoryRoot()).SelectEnvironment("local", _ => null);
         var run = RunContext.Create(dag, DockerRender.Date, environment);
-        var attempt = TaskRenderer.Render(run, dag["extract_customers"]);
+        var attempt = TaskResolver.Resolve(run, dag["extract_customers"]);
         var renderer = new ContainerRenderer();
         return (renderer.RenderContainer(attempt, out _), renderer.Render(attempt, DockerRender.RepositoryRoot()));
     }

@@ -1,3 +1,4 @@
+using Pipelines.Docker.Rendering;
 using Pipelines.Rendering;
 
 namespace Pipelines.Docker.Tests.Rendering;

@@ -1,3 +1,4 @@
+using Pipelines.Docker.Rendering;
 using Pipelines.Kubernetes;
 using Pipelines.Rendering;
 

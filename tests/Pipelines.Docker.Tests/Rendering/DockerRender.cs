@@ -1,5 +1,7 @@
+using Pipelines.Docker.Rendering;
 using Pipelines.Environments;
 using Pipelines.Rendering;
+using Pipelines.Resolution;
 
 namespace Pipelines.Docker.Tests.Rendering;
 
@@ -8,13 +10,13 @@ internal static class DockerRender
 {
     public static readonly DateOnly Date = new(2026, 11, 25);
 
-    public static RenderedTask Attempt(Action<TaskBuilder> configure, EnvironmentConfig? environment = null, int tryNumber = 1)
+    public static ResolvedTask Attempt(Action<TaskBuilder> configure, EnvironmentConfig? environment = null, int tryNumber = 1)
     {
         var builder = new DagBuilder().Id("d").Schedule("@daily");
         configure(builder.Container("t", "registry.localhost/etl/runner:1.0.0"));
         var dag = builder.Build();
         var run = RunContext.Create(dag, Date, environment ?? EnvironmentConfig.DefaultLocal);
-        return TaskRenderer.Render(run, dag["t"], tryNumber);
+        return TaskResolver.Resolve(run, dag["t"], tryNumber);
     }
 
     public static DockerContainerSpec Container(Action<TaskBuilder> configure, out ImmutableArray<RenderDiagnostic> diagnostics, EnvironmentConfig? environment = null) =>

@@ -1,3 +1,5 @@
+using Pipelines.Attempts;
+using Pipelines.Docker.Rendering;
 using Pipelines.Rendering;
 
 namespace Pipelines.Docker.Tests.Rendering;

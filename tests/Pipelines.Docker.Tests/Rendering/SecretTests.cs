@@ -1,3 +1,5 @@
+using Pipelines.Docker.Rendering;
+
 namespace Pipelines.Docker.Tests.Rendering;
 
 public sealed class SecretTests

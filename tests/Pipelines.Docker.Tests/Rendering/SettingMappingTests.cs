@@ -1,4 +1,5 @@
 using Docker.DotNet.Models;
+using Pipelines.Docker.Rendering;
 using Pipelines.Environments;
 
 namespace Pipelines.Docker.Tests.Rendering;

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
+using Pipelines.Processes;
 
 namespace Pipelines.Hosting.Tests.EndToEnd;
 

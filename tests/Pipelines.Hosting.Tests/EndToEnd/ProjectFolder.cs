@@ -1,3 +1,5 @@
+using Pipelines.Processes;
+
 namespace Pipelines.Hosting.Tests.EndToEnd;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Pipelines.Processes;
 
 namespace Pipelines.Hosting.Tests.EndToEnd;
 

@@ -1,4 +1,5 @@
 using Pipelines.Execution;
+using Pipelines.Execution.State;
 using Pipelines.Hosting.Running;
 
 namespace Pipelines.Hosting.Tests.Running;

@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Pipelines.Environments;
+using Pipelines.Kubernetes.Rendering;
 using Pipelines.Rendering;
+using Pipelines.Resolution;
 
 namespace Pipelines.Kubernetes.Tests.Rendering;
 
@@ -19,13 +21,13 @@ internal static class Attempts
     /// <summary>The folder that holds <c>Pipelines.sln</c>.</summary>
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public static RenderedTask Attempt(Action<TaskBuilder> configure, string dagId = "d", string taskId = "t", int tryNumber = 1, EnvironmentConfig? environment = null)
+    public static ResolvedTask Attempt(Action<TaskBuilder> configure, string dagId = "d", string taskId = "t", int tryNumber = 1, EnvironmentConfig? environment = null)
     {
         var builder = new DagBuilder().Id(dagId);
         configure(builder.Container(taskId, "registry.localhost/etl/runner:1.0.0"));
         var dag = builder.Build();
         var run = RunContext.Create(dag, new DateOnly(2026, 11, 25), environment ?? Production);
-        return TaskRenderer.Render(run, dag[taskId], tryNumber);
+        return TaskResolver.Resolve(run, dag[taskId], tryNumber);
     }
 
     public static RenderedSpec Render(Action<TaskBuilder> configure, string? projectRoot = null, string dagId = "d", string taskId = "t", int tryNumber = 1, EnvironmentConfig? environment = null) =>

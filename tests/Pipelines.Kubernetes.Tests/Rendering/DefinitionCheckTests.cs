@@ -1,3 +1,4 @@
+using Pipelines.Kubernetes.Rendering;
 using Pipelines.Rendering;
 
 namespace Pipelines.Kubernetes.Tests.Rendering;

@@ -1,4 +1,5 @@
 using k8s.Models;
+using Pipelines.Kubernetes.Rendering;
 using Pipelines.Rendering;
 using static Pipelines.Kubernetes.Tests.Rendering.Attempts;
 

@@ -1,3 +1,4 @@
+using Pipelines.Attempts;
 using Pipelines.Rendering;
 using static Pipelines.Kubernetes.Tests.Rendering.Attempts;
 

@@ -1,7 +1,9 @@
 using k8s.Models;
 using Pipelines.Environments;
 using Pipelines.Examples;
+using Pipelines.Kubernetes.Rendering;
 using Pipelines.Rendering;
+using Pipelines.Resolution;
 using static Pipelines.Kubernetes.Tests.Rendering.Attempts;
 
 namespace Pipelines.Kubernetes.Tests.Rendering;
@@ -40,7 +42,7 @@ public sealed class PodSchemaTests(ITestOutputHelper output)
         var failures = new List<string>();
         foreach (var task in dag.Tasks)
         {
-            var spec = renderer.Render(TaskRenderer.Preview(run, task), config.RootDirectory);
+            var spec = renderer.Render(TaskResolver.Preview(run, task), config.RootDirectory);
             foreach (var diagnostic in spec.Diagnostics)
             {
                 output.WriteLine(diagnostic.ToString());

@@ -1,7 +1,9 @@
 using Pipelines.Docker;
+using Pipelines.Docker.Rendering;
 using Pipelines.Environments;
 using Pipelines.Examples;
 using Pipelines.Kubernetes;
+using Pipelines.Kubernetes.Rendering;
 using Pipelines.Rendering;
 
 namespace Pipelines.Testing.Tests.Examples;

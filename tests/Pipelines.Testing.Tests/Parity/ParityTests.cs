@@ -1,9 +1,12 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Pipelines.Docker;
+using Pipelines.Docker.Rendering;
 using Pipelines.Environments;
 using Pipelines.Kubernetes;
+using Pipelines.Kubernetes.Rendering;
 using Pipelines.Rendering;
+using Pipelines.Resolution;
 
 namespace Pipelines.Testing.Tests.Parity;
 
@@ -165,7 +168,7 @@ public sealed class ParityTests
         configure(dag.Container("t", image));
         var run = RunContext.Create(dag.Build(), new DateOnly(2026, 11, 25), EnvironmentConfig.DefaultLocal);
         ISpecRenderer renderer = target == "kubernetes" ? new PodRenderer() : new ContainerRenderer();
-        var spec = renderer.Render(TaskRenderer.Render(run, run.Dag["t"]), Directory.GetCurrentDirectory());
+        var spec = renderer.Render(TaskResolver.Resolve(run, run.Dag["t"]), Directory.GetCurrentDirectory());
         return (spec.Spec, spec.Diagnostics);
     }
 }

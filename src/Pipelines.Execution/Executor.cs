@@ -1,0 +1,111 @@
+using Pipelines.Execution.Runtimes;
+using Pipelines.Execution.State;
+using Pipelines.Rendering;
+
+namespace Pipelines.Execution;
+
+/// <summary>
+/// Runs a DAG on a runtime: event-driven (a task starts the moment its last upstream settles),
+/// bounded by the DAG's max active tasks and by pools, longest remaining path first, with Airflow's
+/// trigger rules, retries with backoff, per-attempt timeouts, skip exit codes and outputs. Every
+/// transition is committed to the run store before it is acted on, so a re-run of the same DAG and
+/// logical date resumes: succeeded tasks are kept, live attempts adopted, the rest run.
+/// All waiting uses the injected <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class Executor
+{
+    private readonly object _idleGate = new();
+    private TaskCompletionSource _idle = NewIdle();
+    private int _pendingEvents;
+    private bool _finished;
+
+    /// <summary>Creates an executor.</summary>
+    public Executor(IContainerRuntime runtime, IRunStore store, TimeProvider time, ExecutorOptions? options = null)
+    {
+        Runtime = runtime ?? throw new ArgumentNullException(nameof(runtime));
+        Store = store ?? throw new ArgumentNullException(nameof(store));
+        Time = time ?? throw new ArgumentNullException(nameof(time));
+        Options = options ?? new ExecutorOptions();
+    }
+
+    internal IContainerRuntime Runtime { get; }
+
+    internal IRunStore Store { get; }
+
+    internal TimeProvider Time { get; }
+
+    internal ExecutorOptions Options { get; }
+
+    internal object StoreGate { get; } = new();
+
+    /// <summary>
+    /// Runs (or resumes) <paramref name="run"/> to its end. Cancelling <paramref name="cancellationToken"/>
+    /// stops running attempts (grace period, then kill), records them cancelled and returns.
+    /// </summary>
+    /// <exception cref="PipelineDefinitionException">A task names a pool that does not exist, or needs more slots than it has; nothing was started.</exception>
+    /// <exception cref="RunStoreException">The run store could not be read, or could not take the run's first batch; nothing was started.</exception>
+    /// <exception cref="RunStateWriteException">Once the run had started, a commit to the store or a write of a log file failed: running
+    /// attempts were stopped as on cancellation, nothing else was started, and the store can be resumed from.</exception>
+    public Task<RunOutcome> RunAsync(RunContext run, IRunObserver? observer = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new RunSession(this, run, observer ?? NullRunObserver.Instance, cancellationToken).RunAsync();
+    }
+
+    /// <summary>
+    /// Completes when the scheduling loop waits with no event left to handle — for tests that drive
+    /// a fake clock: advance time, then await this before looking.
+    /// </summary>
+    public Task WhenIdleAsync()
+    {
+        lock (_idleGate)
+        {
+            return _idle.Task;
+        }
+    }
+
+    internal void RunStarting()
+    {
+        lock (_idleGate)
+        {
+            _finished = false;
+            _pendingEvents = 0;
+            if (_idle.Task.IsCompleted)
+            {
+                _idle = NewIdle();
+            }
+        }
+    }
+
+    internal void EventPosted()
+    {
+        lock (_idleGate)
+        {
+            if (_finished)
+            {
+                return; // a late event (a cancellation racing the end) must not un-idle a finished run
+            }
+
+            _pendingEvents++;
+            if (_idle.Task.IsCompleted)
+            {
+                _idle = NewIdle();
+            }
+        }
+    }
+
+    internal void EventsHandled(int count, bool finished)
+    {
+        lock (_idleGate)
+        {
+            _pendingEvents -= count;
+            _finished |= finished;
+            if (_pendingEvents == 0 || finished)
+            {
+                _idle.TrySetResult();
+            }
+        }
+    }
+
+    private static TaskCompletionSource NewIdle() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
