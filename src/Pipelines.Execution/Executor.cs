@@ -1,6 +1,6 @@
 using Pipelines.Execution.Runtimes;
 using Pipelines.Execution.State;
-using Pipelines.Rendering;
+using Pipelines.Text;
 
 namespace Pipelines.Execution;
 
@@ -39,17 +39,24 @@ public sealed class Executor
     internal object StoreGate { get; } = new();
 
     /// <summary>
-    /// Runs (or resumes) <paramref name="run"/> to its end. Cancelling <paramref name="cancellationToken"/>
-    /// stops running attempts (grace period, then kill), records them cancelled and returns.
+    /// Runs (or resumes) <paramref name="run"/> to its end, in one session of the runtime (opened here, disposed at the end).
+    /// Cancelling <paramref name="cancellationToken"/> stops running attempts (grace period, then kill), records them
+    /// cancelled and returns.
     /// </summary>
     /// <exception cref="PipelineDefinitionException">A task names a pool that does not exist, or needs more slots than it has; nothing was started.</exception>
+    /// <exception cref="RuntimeMismatchException">Attempts another runtime started are recorded as running; nothing was started.</exception>
     /// <exception cref="RunStoreException">The run store could not be read, or could not take the run's first batch; nothing was started.</exception>
     /// <exception cref="RunStateWriteException">Once the run had started, a commit to the store or a write of a log file failed: running
     /// attempts were stopped as on cancellation, nothing else was started, and the store can be resumed from.</exception>
-    public Task<RunOutcome> RunAsync(RunContext run, IRunObserver? observer = null, CancellationToken cancellationToken = default)
+    public async Task<RunOutcome> RunAsync(RunContext run, IRunObserver? observer = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return new RunSession(this, run, observer ?? NullRunObserver.Instance, cancellationToken).RunAsync();
+        CheckPools(run);
+        var session = await Runtime.OpenAsync(run, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            return await new RunLoop(this, run, observer ?? NullRunObserver.Instance, session, cancellationToken).RunAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -104,6 +111,30 @@ public sealed class Executor
             {
                 _idle.TrySetResult();
             }
+        }
+    }
+
+    // A pool the environment does not have, or a task that needs more of its slots than it has, could never start.
+    private void CheckPools(RunContext run)
+    {
+        var problems = new List<DefinitionProblem>();
+        foreach (var task in run.Dag.Tasks.Where(t => t.Pool is not null && Options.Scope.Includes(t.Id)))
+        {
+            if (!Options.Pools.TryGetValue(task.Pool!, out var slots))
+            {
+                problems.Add(new DefinitionProblem(run.Dag.Id, task.Id, "pool",
+                    $"pool '{task.Pool}' does not exist; pools of environment '{run.Environment.Name}': {NameList.Some(Options.Pools.Keys, task.Pool)}"));
+            }
+            else if (task.PoolSlots > slots)
+            {
+                problems.Add(new DefinitionProblem(run.Dag.Id, task.Id, "pool.slots",
+                    $"needs {task.PoolSlots} slots of pool '{task.Pool}', which has {slots}; it could never start"));
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new PipelineDefinitionException(problems);
         }
     }
 

@@ -23,6 +23,6 @@ public sealed record ExecutorOptions
     /// <summary>A number in [0, 1) for retry jitter; random by default, fixed in tests.</summary>
     public Func<double> Jitter { get; init; } = Random.Shared.NextDouble;
 
-    /// <summary>Runs only these tasks, ignoring their dependencies (the <c>test</c> verb); null runs the DAG.</summary>
-    public IReadOnlySet<string>? OnlyTasks { get; init; }
+    /// <summary>Which tasks run and how: the whole DAG by its dependencies (the default), or a few alone (<see cref="RunScope.Alone"/>, the <c>test</c> verb).</summary>
+    public RunScope Scope { get; init; } = RunScope.All;
 }

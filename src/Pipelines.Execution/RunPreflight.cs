@@ -6,9 +6,10 @@ using Pipelines.Templating;
 namespace Pipelines.Execution;
 
 /// <summary>
-/// What is checked before a run starts anything: every task whose templates do not read upstream
-/// outputs renders (those that do render when their upstream is done), and every secret a local
-/// runtime must resolve is there. Each resolved secret value is added to the masker.
+/// What is checked before a run starts anything: every task whose templates do not read upstream outputs resolves
+/// (those that do resolve when their upstream is done) and renders for the runtime's target without an error — so
+/// <c>run</c> and <c>render --target</c> never disagree — and every secret a local runtime must resolve is there.
+/// Each resolved secret value is added to the masker.
 /// </summary>
 public static class RunPreflight
 {
@@ -17,7 +18,15 @@ public static class RunPreflight
     /// <param name="secrets">Resolves secrets for a local runtime; null when the runtime resolves them itself (Kubernetes).</param>
     /// <param name="masker">Receives every secret value resolved.</param>
     /// <param name="taskIds">The tasks that will run; all when null.</param>
-    public static IReadOnlyList<DefinitionProblem> Check(RunContext run, ISecretResolver? secrets, SecretMasker? masker, IReadOnlySet<string>? taskIds = null)
+    /// <param name="target">The renderer of the runtime's target and the project root it reads from; null for a runtime that renders no spec.</param>
+    /// <param name="warnings">Receives what the target cannot honour (its warnings); an error is a problem.</param>
+    public static IReadOnlyList<DefinitionProblem> Check(
+        RunContext run,
+        ISecretResolver? secrets,
+        SecretMasker? masker,
+        IReadOnlySet<string>? taskIds = null,
+        (ISpecRenderer Renderer, string ProjectRoot)? target = null,
+        ICollection<RenderDiagnostic>? warnings = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         var problems = new List<DefinitionProblem>();
@@ -32,7 +41,11 @@ public static class RunPreflight
             {
                 try
                 {
-                    TaskResolver.Resolve(run, task);
+                    var attempt = TaskResolver.Resolve(run, task);
+                    if (target is var (renderer, root))
+                    {
+                        Render(renderer, attempt, root, problems, warnings);
+                    }
                 }
                 catch (PipelineDefinitionException ex)
                 {
@@ -47,6 +60,21 @@ public static class RunPreflight
         }
 
         return problems;
+    }
+
+    private static void Render(ISpecRenderer renderer, ResolvedTask attempt, string projectRoot, List<DefinitionProblem> problems, ICollection<RenderDiagnostic>? warnings)
+    {
+        foreach (var diagnostic in renderer.Render(attempt, projectRoot).Diagnostics)
+        {
+            if (diagnostic.Severity == DiagnosticSeverity.Error)
+            {
+                problems.Add(new DefinitionProblem(diagnostic.DagId, diagnostic.TaskId, diagnostic.Field, $"{diagnostic.Target}: {diagnostic.Message}"));
+            }
+            else
+            {
+                warnings?.Add(diagnostic);
+            }
+        }
     }
 
     /// <summary>True when a template of the task reads <c>tasks.*</c> (upstream outputs).</summary>

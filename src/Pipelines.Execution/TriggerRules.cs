@@ -1,3 +1,5 @@
+using Pipelines.Execution.State;
+
 namespace Pipelines.Execution;
 
 /// <summary>How the direct upstream tasks of a task stand.</summary>
@@ -103,5 +105,25 @@ internal static class TriggerRules
         }
 
         return parts.Count == 0 ? "no upstream task settled" : string.Join(", ", parts);
+    }
+}
+
+/// <summary>How many of a task's direct upstream tasks ended in each state, counted as they end.</summary>
+internal struct UpstreamTally
+{
+    public int Success;
+    public int Failed;
+    public int UpstreamFailed;
+    public int Skipped;
+
+    public void Add(TaskState state)
+    {
+        switch (state)
+        {
+            case TaskState.Success: Success++; break;
+            case TaskState.Failed: Failed++; break;
+            case TaskState.UpstreamFailed: UpstreamFailed++; break;
+            case TaskState.Skipped: Skipped++; break;
+        }
     }
 }

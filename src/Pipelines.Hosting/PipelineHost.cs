@@ -1,13 +1,8 @@
 using System.CommandLine;
 using System.Reflection;
-using Pipelines.Docker;
-using Pipelines.Docker.Rendering;
 using Pipelines.Execution.State;
 using Pipelines.Hosting.Catalog;
 using Pipelines.Hosting.Commands;
-using Pipelines.Kubernetes;
-using Pipelines.Kubernetes.Rendering;
-using Pipelines.Rendering;
 
 namespace Pipelines.Hosting;
 
@@ -29,8 +24,7 @@ public static class PipelineHost
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(catalog);
         options ??= new PipelineHostOptions();
-        var renderers = new ISpecRenderer[] { new PodRenderer(), new ContainerRenderer() }.ToDictionary(r => r.Target, StringComparer.Ordinal);
-        var context = new HostContext(catalog, options, renderers);
+        var context = new HostContext(catalog, options.Out, options.Error, options.WorkingDirectory, options.GetEnvironmentVariable, options.Runtimes);
         var root = new RootCommand("Pipelines: DAGs of container tasks, defined as C# code.")
         {
             ListCommand.Create(context),

@@ -12,9 +12,6 @@ namespace Pipelines.Processes;
 /// </summary>
 internal static class AttemptEnvironment
 {
-    /// <summary>The variable holding the output file's path.</summary>
-    public const string OutputVariable = "PIPELINES_OUTPUT";
-
     /// <summary>The variable holding the attempt id; it marks the attempt's processes and their children in <c>/proc</c>.</summary>
     public const string AttemptVariable = "PIPELINES_ATTEMPT";
 
@@ -72,7 +69,7 @@ internal static class AttemptEnvironment
 
         // As the kubelet does: PIPELINES_OUTPUT first (a pod defines it first), then each env value
         // expands $(VAR) with the variables defined before it.
-        environment[OutputVariable] = outputFile;
+        environment[AttemptContract.OutputVariable] = outputFile;
         foreach (var variable in task.Env)
         {
             environment[variable.Name] = VariableExpansion.Expand(paths.Rewrite(variable.Value), environment.GetValueOrDefault);
@@ -96,7 +93,7 @@ internal static class AttemptEnvironment
             throw new AttemptLostException(string.Join("; ", problems));
         }
 
-        environment[OutputVariable] = outputFile;
+        environment[AttemptContract.OutputVariable] = outputFile;
         environment[AttemptVariable] = attemptId;
         return environment;
     }

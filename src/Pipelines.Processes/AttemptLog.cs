@@ -11,9 +11,11 @@ namespace Pipelines.Processes;
 /// whatever the task writes: a line longer than <see cref="MaxLineLength"/> characters is forwarded
 /// in pieces of that length (as Docker splits log messages at 16 KiB), cut where no secret spans the
 /// cut so that each piece is masked whole. A trailing <c>\r</c> is dropped; bytes that are not UTF-8
-/// become U+FFFD. <see cref="LineOffset"/> is where the next unforwarded line starts, for a host that
-/// continues following the log after a crash. What was forwarded is freed (a hole is punched), so a
-/// task that writes gigabytes costs at most what has not been read yet.
+/// become U+FFFD. Lines are forwarded a chunk at a time; the last whole line of each chunk carries the
+/// cursor <see cref="LineOffset"/> (the byte offset where the next line starts), which the sink keeps before it
+/// returns — a host that adopts the attempt after a crash continues from there. What is before the last cursor
+/// handed out is freed (a hole is punched), so a task that writes gigabytes costs at most what has not been
+/// read yet.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed class AttemptLog : IDisposable
@@ -29,22 +31,46 @@ internal sealed class AttemptLog : IDisposable
     private readonly SafeFileHandle? _file;
     private readonly IAttemptSink _sink;
     private readonly SecretMasker _masker;
+    private readonly TimeProvider _time;
+    private readonly List<(string Text, long End)> _batch = [];
     private readonly byte[] _chunk = new byte[ChunkSize];
     private byte[] _pending = new byte[ChunkSize];
     private int _pendingLength;
     private long _readOffset;
     private long _freed;
+    private long _kept;
     private bool _canFree = true;
+    private bool _skipPartial;
 
-    /// <summary>Follows <paramref name="file"/> (null: a log that could not be opened, nothing is forwarded) from <paramref name="offset"/>.</summary>
-    public AttemptLog(SafeFileHandle? file, long offset, IAttemptSink sink, SecretMasker masker)
+    /// <summary>
+    /// Follows <paramref name="file"/> (null: a log that could not be opened, nothing is forwarded) from just after
+    /// <paramref name="resumeAfter"/>, a cursor this class handed out; from the start of what is left of the file when null.
+    /// </summary>
+    public AttemptLog(SafeFileHandle? file, LogCursor? resumeAfter, IAttemptSink sink, SecretMasker masker, TimeProvider time)
     {
         _file = file;
         _sink = sink;
         _masker = masker;
+        _time = time;
+        var offset = Offset(resumeAfter);
+        if (resumeAfter is null && file is not null && RegularFile.DataStart(file, 0) is > 0 and var data)
+        {
+            // Freed up to a cursor the host that died handed out but nobody kept: start at the first whole line left.
+            offset = data;
+            _skipPartial = true;
+        }
+
         _readOffset = offset;
+        _kept = offset;
         LineOffset = offset;
     }
+
+    /// <summary>The cursor of a byte offset in the log.</summary>
+    public static LogCursor Cursor(long offset) => new(offset.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The byte offset of a cursor <see cref="Cursor"/> made; 0 when null or not one.</summary>
+    public static long Offset(LogCursor? cursor) =>
+        cursor is { } c && long.TryParse(c.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var offset) ? offset : 0;
 
     /// <summary>The byte offset after the last complete line forwarded.</summary>
     public long LineOffset { get; private set; }
@@ -79,10 +105,11 @@ internal sealed class AttemptLog : IDisposable
             var start = _readOffset;
             _readOffset += read;
             Consume(_chunk.AsSpan(0, read), start);
-            if (_canFree && LineOffset - _freed >= FreeStep)
+            EmitBatch();
+            if (_canFree && _kept - _freed >= FreeStep)
             {
-                // The task may write gigabytes of log into a file in memory (tmpfs): what was forwarded is freed.
-                var end = LineOffset / FreeStep * FreeStep;
+                // The task may write gigabytes of log into a file in memory (tmpfs): what the sink kept is freed.
+                var end = _kept / FreeStep * FreeStep;
                 _canFree = RegularFile.FreeRange(_file, end);
                 _freed = _canFree ? end : _freed;
             }
@@ -100,10 +127,30 @@ internal sealed class AttemptLog : IDisposable
         Pump();
         if (_pendingLength > 0)
         {
-            Forward(Encoding.UTF8.GetString(_pending, 0, _pendingLength));
+            Forward(Encoding.UTF8.GetString(_pending, 0, _pendingLength), _readOffset);
             _pendingLength = 0;
             LineOffset = _readOffset;
+            EmitBatch();
         }
+    }
+
+    // Hands the chunk's lines to the sink; the last whole line carries the cursor after it.
+    private void EmitBatch()
+    {
+        var last = _batch.FindLastIndex(l => l.End >= 0);
+        var now = _time.GetUtcNow();
+        for (var i = 0; i < _batch.Count; i++)
+        {
+            var (text, end) = _batch[i];
+            _sink.Log(new LogLine(LogStream.Combined, now, text, i == last ? Cursor(end) : null));
+        }
+
+        if (last >= 0)
+        {
+            _kept = _batch[last].End;
+        }
+
+        _batch.Clear();
     }
 
     /// <inheritdoc />
@@ -123,34 +170,40 @@ internal sealed class AttemptLog : IDisposable
                 return;
             }
 
-            if (_pendingLength == 0)
+            consumed += newline + 1;
+            if (_skipPartial)
             {
-                ForwardLine(rest[..newline]);
+                // What is left of a line whose start was freed: not a line of its own.
+                _skipPartial = false;
+                _pendingLength = 0;
+            }
+            else if (_pendingLength == 0)
+            {
+                ForwardLine(rest[..newline], start + consumed);
             }
             else
             {
                 Append(rest[..newline]);
-                ForwardLine(_pending.AsSpan(0, _pendingLength));
+                ForwardLine(_pending.AsSpan(0, _pendingLength), start + consumed);
                 _pendingLength = 0;
             }
 
-            consumed += newline + 1;
             LineOffset = start + consumed;
         }
     }
 
-    private void ForwardLine(ReadOnlySpan<byte> line)
+    private void ForwardLine(ReadOnlySpan<byte> line, long end)
     {
         if (!line.IsEmpty && line[^1] == (byte)'\r')
         {
             line = line[..^1];
         }
 
-        Forward(Encoding.UTF8.GetString(line));
+        Forward(Encoding.UTF8.GetString(line), end);
     }
 
-    // Forwards a whole line, in pieces when it is long.
-    private void Forward(string line)
+    // Forwards a whole line ending at byte `end`, in pieces when it is long.
+    private void Forward(string line, long end)
     {
         var offset = 0;
         while (line.Length - offset > MaxLineLength)
@@ -158,7 +211,7 @@ internal sealed class AttemptLog : IDisposable
             offset += EmitPiece(line, offset);
         }
 
-        _sink.Log(offset == 0 ? line : line[offset..]);
+        _batch.Add((offset == 0 ? line : line[offset..], end));
     }
 
     // A line still without its end: once it is long, forward pieces and keep a tail long enough that
@@ -168,6 +221,12 @@ internal sealed class AttemptLog : IDisposable
         var keep = MaxLineLength + _masker.LongestMatch;
         if (_pendingLength < 4 * (MaxLineLength + keep))
         {
+            return;
+        }
+
+        if (_skipPartial)
+        {
+            _pendingLength = 0; // the rest of a line whose start was freed
             return;
         }
 
@@ -191,7 +250,7 @@ internal sealed class AttemptLog : IDisposable
     {
         var window = text.Substring(offset, Math.Min(text.Length - offset, MaxLineLength + _masker.LongestMatch));
         var cut = _masker.SafeCut(window, MaxLineLength);
-        _sink.Log(window[..cut]);
+        _batch.Add((window[..cut], -1)); // a piece: the line does not end here
         return cut;
     }
 

@@ -3,6 +3,7 @@ using System.Runtime.Versioning;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Pipelines.Attempts;
+using Pipelines.Execution.Runtimes;
 
 namespace Pipelines.Processes;
 
@@ -15,7 +16,7 @@ namespace Pipelines.Processes;
 /// <item><c>output.json</c>: <c>$PIPELINES_OUTPUT</c>;</item>
 /// <item><c>log</c>: the task's stdout and stderr, appended by the shim (so a task outlives its host's death without SIGPIPE);</item>
 /// <item><c>exit</c>: written by the shim when the task has exited;</item>
-/// <item><c>cursor</c>: how far the host has read the log, so an adopting host continues where it stopped;</item>
+/// <item><c>attempt</c>: which attempt it is (<c>dag/run/task/try</c>), so a host finds a run's attempts in one listing;</item>
 /// <item><c>scratch/</c>, <c>volumes/</c>: the working directory when the task names none, temp and secret volumes.</item>
 /// </list>
 /// Its path follows from the store and the attempt's identity, so a restarted host finds it, and two stores never share one.
@@ -41,7 +42,7 @@ internal sealed class AttemptWorkspace : IDisposable
 
     private string ExitFile => Path.Combine(Root, "exit");
 
-    private string CursorFile => Path.Combine(Root, "cursor");
+    private string AttemptFile => Path.Combine(Root, "attempt");
 
     /// <summary>The attempt's directory under <paramref name="workRoot"/> (the runtime's work directory for one store).</summary>
     public static string PathFor(string workRoot, string resourceName) => Path.Combine(workRoot, resourceName);
@@ -78,8 +79,11 @@ internal sealed class AttemptWorkspace : IDisposable
         }
     }
 
-    /// <summary>Creates the directory afresh (removing what an earlier host left), the empty output file and the scratch directory; the log file is made by the spawn.</summary>
-    public static AttemptWorkspace Create(string workRoot, string resourceName)
+    /// <summary>
+    /// Creates the directory afresh (removing what an earlier host left), the empty output file, the scratch directory and the
+    /// record of which attempt it is; the log file is made by the spawn.
+    /// </summary>
+    public static AttemptWorkspace Create(string workRoot, string resourceName, Pipelines.Execution.Runtimes.AttemptKey attempt)
     {
         var workspace = new AttemptWorkspace(PathFor(workRoot, resourceName));
         DeleteDirectory(workspace.Root);
@@ -87,7 +91,35 @@ internal sealed class AttemptWorkspace : IDisposable
         Directory.CreateDirectory(workspace.Root, OwnerOnly);
         Directory.CreateDirectory(workspace.Scratch, OwnerOnly);
         File.WriteAllBytes(workspace.OutputFile, []);
+        File.WriteAllText(workspace.AttemptFile, attempt.ToString());
         return workspace;
+    }
+
+    /// <summary>Every attempt directory under <paramref name="workRoot"/>.</summary>
+    public static IEnumerable<AttemptWorkspace> All(string workRoot)
+    {
+        IEnumerable<string> folders;
+        try
+        {
+            folders = Directory.EnumerateDirectories(workRoot).ToList();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return [];
+        }
+
+        return folders.Select(f => new AttemptWorkspace(f));
+    }
+
+    /// <summary>Which attempt this directory is for, or null when it does not say (made by an older version, or damaged).</summary>
+    [SupportedOSPlatform("linux")]
+    public Pipelines.Execution.Runtimes.AttemptKey? ReadAttempt()
+    {
+        var (bytes, _, _) = RegularFile.Read(AttemptFile, 4 * 1024);
+        var parts = bytes is null ? [] : Encoding.UTF8.GetString(bytes).Split('/');
+        return parts.Length == 4 && int.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var tryNumber)
+            ? new(parts[0], parts[1], parts[2], tryNumber)
+            : null;
     }
 
     /// <summary>The workspace an earlier host left, or null.</summary>
@@ -121,20 +153,20 @@ internal sealed class AttemptWorkspace : IDisposable
 
     /// <summary>
     /// The output the task wrote: its text (null when it wrote nothing), or why it cannot be taken — not a
-    /// regular file (a FIFO the task made would otherwise block the host), or over <see cref="TaskOutputs.MaxBytes"/>.
+    /// regular file (a FIFO the task made would otherwise block the host), or over <see cref="AttemptContract.MaxOutputBytes"/>.
     /// </summary>
     [SupportedOSPlatform("linux")]
     public (string? Text, string? Problem) ReadOutput()
     {
-        var (bytes, size, problem) = RegularFile.Read(OutputFile, TaskOutputs.MaxBytes);
+        var (bytes, size, problem) = RegularFile.Read(OutputFile, AttemptContract.MaxOutputBytes);
         if (problem is not null)
         {
             return (null, $"$PIPELINES_OUTPUT was replaced: {problem}; write the output as a file");
         }
 
-        if (size > TaskOutputs.MaxBytes)
+        if (size > AttemptContract.MaxOutputBytes)
         {
-            return (null, $"the output is {size.ToString(CultureInfo.InvariantCulture)} bytes; the limit is {TaskOutputs.MaxBytes} bytes on every runtime (Kubernetes truncates termination messages there)");
+            return (null, AttemptContract.OutputTooLarge(size));
         }
 
         return (bytes is null || bytes.Length == 0 ? null : Encoding.UTF8.GetString(bytes), null);
@@ -148,28 +180,12 @@ internal sealed class AttemptWorkspace : IDisposable
     [SupportedOSPlatform("linux")]
     public int? ReadExit() => ReadNumber(ExitFile) is { } code and >= 0 and <= 255 ? (int)code : null;
 
-    /// <summary>How far the log was read, as last recorded.</summary>
-    [SupportedOSPlatform("linux")]
-    public long ReadCursor() => ReadNumber(CursorFile) ?? 0;
-
-    /// <summary>Records how far the log was read (best effort: a lost cursor means lines shown twice after a crash).</summary>
-    public void WriteCursor(long offset)
-    {
-        try
-        {
-            File.WriteAllText(CursorFile, offset.ToString(CultureInfo.InvariantCulture));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
-
     /// <summary>Deletes the attempt's directory with everything in it.</summary>
     public void Dispose()
     {
         // The files the runtime and the shim make, one by one, then the folders: cheaper than a tree walk, and
         // what a task left in its scratch folder or volumes is removed by the walk that follows when needed.
-        foreach (var file in new[] { OutputFile, LogFile, ExitFile, CursorFile })
+        foreach (var file in new[] { OutputFile, LogFile, ExitFile, AttemptFile })
         {
             try
             {

@@ -107,13 +107,29 @@ public sealed class ProcessRuntime : IContainerRuntime
     public static bool ContainsAttemptsInCgroups => OperatingSystem.IsLinux() && AttemptCgroups.Available is not null;
 
     /// <inheritdoc />
-    public async Task<AttemptResult> RunAsync(ResolvedTask attempt, IAttemptSink sink, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The first session of a runtime removes what dead hosts of its store left and no run will read: empty cgroups of
+    /// attempts without a folder, and the empty folders of other stores.
+    /// </remarks>
+    public ValueTask<IRuntimeSession> OpenAsync(RunContext run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (OperatingSystem.IsLinux() && Interlocked.Exchange(ref _tidied, 1) == 0)
+        {
+            AttemptCgroups.Available?.RemoveAbandoned(_storeId, _workRoot);
+            AttemptWorkspace.RemoveEmptyStoreFolders(Path.GetDirectoryName(_workRoot)!, _storeId);
+        }
+
+        return ValueTask.FromResult<IRuntimeSession>(new ProcessSession(this, run));
+    }
+
+    internal async Task<AttemptResult> RunAsync(ResolvedTask attempt, IAttemptSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(sink);
         if (!OperatingSystem.IsLinux())
         {
-            return AttemptResult.Lost("the process runtime needs Linux (process groups, signals and /proc)");
+            return AttemptResult.Lost(AttemptLoss.StartFailed, "the process runtime needs Linux (process groups, signals and /proc)");
         }
 
         if (cancellationToken.IsCancellationRequested)
@@ -121,35 +137,28 @@ public sealed class ProcessRuntime : IContainerRuntime
             return AttemptResult.Stopped("stopped before the process started");
         }
 
-        if (Interlocked.Exchange(ref _tidied, 1) == 0)
-        {
-            AttemptCgroups.Available?.RemoveAbandoned(_storeId, _workRoot);
-            AttemptWorkspace.RemoveEmptyStoreFolders(Path.GetDirectoryName(_workRoot)!, _storeId);
-        }
-
         var identity = Identity(attempt);
         AttemptWorkspace workspace;
         try
         {
-            workspace = AttemptWorkspace.Create(_workRoot, identity.Name);
+            workspace = AttemptWorkspace.Create(_workRoot, identity.Name, AttemptKey.Of(attempt));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return AttemptResult.Lost($"could not create the attempt's directory under '{_workRoot}': {ex.Message}");
+            return AttemptResult.Lost(AttemptLoss.StartFailed, $"could not create the attempt's directory under '{_workRoot}': {ex.Message}");
         }
 
         // The folder outlives this call when the attempt ran: it holds the end until the executor recorded it (ForgetAsync).
         return await RunInAsync(workspace, attempt, identity, sink, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
-    public async Task<AttemptResult?> AdoptAsync(ResolvedTask attempt, string? handle, IAttemptSink sink, CancellationToken cancellationToken)
+    internal async Task<AttemptResult?> AdoptAsync(ResolvedTask attempt, string? handle, LogCursor? resumeAfter, IAttemptSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(sink);
         if (!OperatingSystem.IsLinux())
         {
-            return handle is null ? null : AttemptResult.Lost($"host-crash: the attempt's process ({handle}) cannot be looked for without /proc");
+            return handle is null ? null : AttemptResult.Lost(AttemptLoss.HostCrash, $"host-crash: the attempt's process ({handle}) cannot be looked for without /proc");
         }
 
         var identity = Identity(attempt);
@@ -166,20 +175,20 @@ public sealed class ProcessRuntime : IContainerRuntime
             var pids = found.Concat(marked).Distinct().Order().ToList();
             if (pids.Count > 0)
             {
-                return AttemptResult.Lost($"host-crash: the attempt's process{(pids.Count == 1 ? "" : "es")} (pid{(pids.Count == 1 ? "" : "s")} {string.Join(", ", pids)}) {(pids.Count == 1 ? "was" : "were")} stopped; the attempt ended without recording an exit status");
+                return AttemptResult.Lost(AttemptLoss.HostCrash, $"host-crash: the attempt's process{(pids.Count == 1 ? "" : "es")} (pid{(pids.Count == 1 ? "" : "s")} {string.Join(", ", pids)}) {(pids.Count == 1 ? "was" : "were")} stopped; the attempt ended without recording an exit status");
             }
 
             // No handle and no process: the host died before the attempt's process started.
             return handle is null
                 ? null
-                : AttemptResult.Lost($"host-crash: the attempt's process ({handle ?? "no handle recorded"}) had ended without recording an exit status");
+                : AttemptResult.Lost(AttemptLoss.HostCrash, $"host-crash: the attempt's process ({handle ?? "no handle recorded"}) had ended without recording an exit status");
         }
 
         // Kept after the end is read, as after a run: ForgetAsync removes it once the end is recorded.
-        using var log = new AttemptLog(workspace.OpenLog(), workspace.ReadCursor(), sink, Masker);
+        using var log = new AttemptLog(workspace.OpenLog(), resumeAfter, sink, Masker, _time);
         using var process = new AdoptedAttemptProcess(shim ?? default, cgroup, identity.Marker, workspace);
         return await EndAsync(process, log, workspace, attempt.Task, cancellationToken,
-            "host-crash: the attempt's process ended without recording an exit status (killed while its host was down)").ConfigureAwait(false);
+            AttemptLoss.HostCrash, "host-crash: the attempt's process ended without recording an exit status (killed while its host was down)").ConfigureAwait(false);
     }
 
     private (string Name, string Marker) Identity(ResolvedTask attempt) => Identity(AttemptKey.Of(attempt), _storeId);
@@ -192,16 +201,45 @@ public sealed class ProcessRuntime : IContainerRuntime
         ($"{storeId}-{AttemptNames.ResourceName(attempt.DagId, attempt.RunId, attempt.TaskId, attempt.TryNumber)}",
          AttemptProcesses.Marker($"{AttemptNames.AttemptId(attempt.DagId, attempt.RunId, attempt.TaskId, attempt.TryNumber)}@{storeId}"));
 
-    /// <inheritdoc />
-    /// <remarks>Deletes the attempt's folder: its exit status, output and log, kept until now for a host that restarts.</remarks>
-    public Task ForgetAsync(AttemptKey attempt)
+    // Deletes the attempt's folder: its exit status, output and log, kept until now for a host that restarts. An attempt
+    // that has not ended (one the store never recorded, such as a test run's) is stopped first.
+    internal async Task ForgetAsync(AttemptKey attempt)
     {
-        if (!OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsLinux())
         {
-            AttemptWorkspace.Find(_workRoot, Identity(attempt, _storeId).Name)?.Dispose();
+            return;
         }
 
-        return Task.CompletedTask;
+        var identity = Identity(attempt, _storeId);
+        var workspace = AttemptWorkspace.Find(_workRoot, identity.Name);
+        if (workspace is not null && workspace.ReadExit() is null)
+        {
+            AttemptCgroups.Available?.Find(identity.Name)?.KillAndRemove();
+            AttemptProcesses.Signal([], identity.Marker, ProcessSignals.Kill);
+            await AttemptProcesses.WaitGoneAsync(identity.Marker).ConfigureAwait(false);
+        }
+
+        workspace?.Dispose();
+    }
+
+    // The attempts of `run` whose folders are here: one directory listing, one small file read per attempt.
+    internal IReadOnlyList<Leftover> FindLeftovers(RunContext run)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return [];
+        }
+
+        var found = new List<Leftover>();
+        foreach (var workspace in AttemptWorkspace.All(_workRoot))
+        {
+            if (workspace.ReadAttempt() is { } key && key.DagId == run.Dag.Id && key.RunId == run.RunId)
+            {
+                found.Add(new Leftover(key, null, Running: workspace.ReadExit() is null));
+            }
+        }
+
+        return found;
     }
 
     // The live shim of the attempt: by its recorded handle (pid and start time), else — when the host died
@@ -241,7 +279,7 @@ public sealed class ProcessRuntime : IContainerRuntime
         {
             cgroup?.KillAndRemove();
             workspace.Dispose(); // nothing ran: nothing to keep
-            return AttemptResult.Lost(ex switch
+            return AttemptResult.Lost(AttemptLoss.StartFailed, ex switch
             {
                 AttemptLostException => ex.Message,
                 Win32Exception => $"could not start the attempt's process: {ex.Message}",
@@ -251,7 +289,7 @@ public sealed class ProcessRuntime : IContainerRuntime
 
         var handle = new ProcessHandle(started.Pid, ProcessTable.TryRead(started.Pid)?.StartTime ?? 0);
         using var process = new ChildAttemptProcess(started, handle, cgroup, identity.Marker);
-        using var log = new AttemptLog(workspace.OpenLog(), 0, sink, Masker);
+        using var log = new AttemptLog(workspace.OpenLog(), AttemptLog.Cursor(0), sink, Masker, _time);
         try
         {
             await sink.StartedAsync(handle.ToString()).ConfigureAwait(false);
@@ -266,15 +304,15 @@ public sealed class ProcessRuntime : IContainerRuntime
         }
 
         return await EndAsync(process, log, workspace, task, cancellationToken,
-            "the attempt's exit status was lost: another part of this program reaped its process").ConfigureAwait(false);
+            AttemptLoss.RuntimeError, "the attempt's exit status was lost: another part of this program reaped its process").ConfigureAwait(false);
     }
 
     // Waits for the shim (or stops it), kills what is left of the attempt, forwards the rest of its log and
     // reads how it ended; `unknownExit` is the reason when no exit status can be had.
     [SupportedOSPlatform("linux")]
-    private async Task<AttemptResult> EndAsync(AttemptProcess process, AttemptLog log, AttemptWorkspace workspace, ContainerTask task, CancellationToken cancellationToken, string unknownExit)
+    private async Task<AttemptResult> EndAsync(AttemptProcess process, AttemptLog log, AttemptWorkspace workspace, ContainerTask task, CancellationToken cancellationToken, AttemptLoss unknownLoss, string unknownExit)
     {
-        var stopReason = await WaitOrStopAsync(process, log, workspace, task.StopGracePeriod ?? DefaultStopGracePeriod, cancellationToken).ConfigureAwait(false);
+        var stopReason = await WaitOrStopAsync(process, log, task.StopGracePeriod ?? DefaultStopGracePeriod, cancellationToken).ConfigureAwait(false);
         await process.KillRestAsync().ConfigureAwait(false);
         log.Finish();
         if (stopReason is not null)
@@ -284,7 +322,7 @@ public sealed class ProcessRuntime : IContainerRuntime
 
         if (process.ExitCode is not { } code)
         {
-            return AttemptResult.Lost(unknownExit);
+            return AttemptResult.Lost(unknownLoss, unknownExit);
         }
 
         var (output, problem) = workspace.ReadOutput();
@@ -293,9 +331,9 @@ public sealed class ProcessRuntime : IContainerRuntime
 
     // Null when the task ended by itself, else the stop reason. Follows the log meanwhile.
     [SupportedOSPlatform("linux")]
-    private async Task<string?> WaitOrStopAsync(AttemptProcess process, AttemptLog log, AttemptWorkspace workspace, TimeSpan grace, CancellationToken cancellationToken)
+    private async Task<string?> WaitOrStopAsync(AttemptProcess process, AttemptLog log, TimeSpan grace, CancellationToken cancellationToken)
     {
-        if (!await FollowAsync(process, log, workspace, cancellationToken).ConfigureAwait(false))
+        if (!await FollowAsync(process, log, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
@@ -303,24 +341,23 @@ public sealed class ProcessRuntime : IContainerRuntime
         var seconds = grace.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
         process.Signal(ProcessSignals.Terminate);
         using var graceOver = new CancellationTokenSource(grace, _time);
-        if (!await FollowAsync(process, log, workspace, graceOver.Token).ConfigureAwait(false))
+        if (!await FollowAsync(process, log, graceOver.Token).ConfigureAwait(false))
         {
             return $"stopped: SIGTERM sent; the process exited within the {seconds}s grace period";
         }
 
         process.Signal(ProcessSignals.Kill);
-        await FollowAsync(process, log, workspace, CancellationToken.None).ConfigureAwait(false);
+        await FollowAsync(process, log, CancellationToken.None).ConfigureAwait(false);
         return $"stopped: the process did not exit within the {seconds}s grace period after SIGTERM and was killed (SIGKILL)";
     }
 
     // Forwards log lines until the shim exits (false) or `stop` fires first (true).
     [SupportedOSPlatform("linux")]
-    private static async Task<bool> FollowAsync(AttemptProcess process, AttemptLog log, AttemptWorkspace workspace, CancellationToken stop)
+    private static async Task<bool> FollowAsync(AttemptProcess process, AttemptLog log, CancellationToken stop)
     {
         var exited = process.WaitForExitAsync(CancellationToken.None);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var registration = stop.Register(() => stopped.TrySetResult());
-        var cursor = log.LineOffset;
         while (!exited.IsCompleted && !stopped.Task.IsCompleted)
         {
             using var tick = new CancellationTokenSource();
@@ -328,11 +365,6 @@ public sealed class ProcessRuntime : IContainerRuntime
             await Task.WhenAny(exited, stopped.Task, delay).ConfigureAwait(false);
             await tick.CancelAsync().ConfigureAwait(false);
             log.Pump();
-            if (log.LineOffset != cursor)
-            {
-                cursor = log.LineOffset;
-                workspace.WriteCursor(cursor);
-            }
         }
 
         return !exited.IsCompleted;

@@ -22,6 +22,7 @@ internal static class RegularFile
     private const int FileTypeMask = 0xF000; // S_IFMT
     private const int RegularType = 0x8000; // S_IFREG
     private const int PunchHoleKeepSize = 0x02 | 0x01; // FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+    private const int SeekData = 3; // SEEK_DATA
 
     /// <summary>Opens <paramref name="path"/> for reading, or returns null with why not (missing, not a regular file).</summary>
     /// <param name="path">The file.</param>
@@ -39,6 +40,16 @@ internal static class RegularFile
     /// </summary>
     public static bool FreeRange(SafeFileHandle file, long end) =>
         end > 0 && NativeFallocate(file.DangerousGetHandle().ToInt32(), PunchHoleKeepSize, 0, end) == 0;
+
+    /// <summary>
+    /// Where the file's data starts at or after <paramref name="offset"/>: past a hole that <see cref="FreeRange"/> punched.
+    /// The offset itself when the file system cannot say (no <c>SEEK_DATA</c>) or there is no data after it.
+    /// </summary>
+    public static long DataStart(SafeFileHandle file, long offset)
+    {
+        var data = NativeSeek(file.DangerousGetHandle().ToInt32(), offset, SeekData);
+        return data < 0 ? offset : data;
+    }
 
     private static SafeFileHandle? Open(string path, int access, out long size, out string? problem)
     {
@@ -122,6 +133,9 @@ internal static class RegularFile
 
     [DllImport("libc", EntryPoint = "fallocate", SetLastError = true)]
     private static extern int NativeFallocate(int fd, int mode, long offset, long length);
+
+    [DllImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    private static extern long NativeSeek(int fd, long offset, int whence);
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern int NativeStatx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);

@@ -1,3 +1,5 @@
+using Pipelines.Execution.Runtimes;
+
 namespace Pipelines.Testing;
 
 /// <summary>What one simulated attempt does: how long it runs, how it ends, what it writes.</summary>
@@ -6,7 +8,8 @@ namespace Pipelines.Testing;
 /// <param name="Output">The JSON it writes to <c>$PIPELINES_OUTPUT</c>, or null.</param>
 /// <param name="LostReason">When set, the attempt is lost with this reason instead of exiting.</param>
 /// <param name="Logs">Lines it writes.</param>
-public sealed record SimulatedAttempt(TimeSpan Duration, int ExitCode = 0, string? Output = null, string? LostReason = null, IReadOnlyList<string>? Logs = null)
+/// <param name="Loss">What kind of loss <paramref name="LostReason"/> is.</param>
+public sealed record SimulatedAttempt(TimeSpan Duration, int ExitCode = 0, string? Output = null, string? LostReason = null, IReadOnlyList<string>? Logs = null, AttemptLoss Loss = AttemptLoss.RuntimeError)
 {
     /// <summary>Ends at once with exit code 0.</summary>
     public static SimulatedAttempt Instant { get; } = new(TimeSpan.Zero);

@@ -1,26 +1,28 @@
 using System.Collections.Concurrent;
-using Pipelines.Attempts;
+using System.Globalization;
 using Pipelines.Execution.Runtimes;
-using Pipelines.Rendering;
 using Pipelines.Resolution;
 
 namespace Pipelines.Testing;
 
 /// <summary>
-/// A runtime that runs nothing: each attempt follows a script (duration, exit code, output, log
-/// lines) on a <see cref="TimeProvider"/>, so tests and benchmarks drive whole DAGs in virtual time.
-/// It records every attempt it ran, and the most that ran at once.
+/// A runtime that runs nothing: each attempt follows a script (duration, exit code, output, log lines) on a
+/// <see cref="TimeProvider"/>, so tests and benchmarks drive whole DAGs in virtual time. It keeps the contract of a real
+/// runtime: an attempt's end stays readable until it is forgotten, an adopted attempt is joined (a live one) or read (an
+/// ended one) and its log continues after the cursor it is given. It records every attempt it ran, and the most that ran at once.
 /// </summary>
 public sealed class SimulatedRuntime : IContainerRuntime
 {
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Func<ResolvedTask, SimulatedAttempt>> _scripts = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<SimulatedRun> _history = new();
-    private readonly ConcurrentDictionary<string, bool> _live = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<AttemptKey, SimulatedState> _attempts = new();
     private readonly ConcurrentQueue<(string TaskId, int TryNumber, string? Handle)> _adopted = new();
     private readonly ConcurrentQueue<AttemptKey> _forgotten = new();
     private int _running;
     private int _maxRunning;
+    private int _openSessions;
+    private int _sessionsOpened;
 
     /// <summary>Creates a simulated runtime on <paramref name="time"/>.</summary>
     public SimulatedRuntime(TimeProvider time) => _time = time ?? throw new ArgumentNullException(nameof(time));
@@ -37,20 +39,26 @@ public sealed class SimulatedRuntime : IContainerRuntime
     /// <summary>The most attempts that ran at once.</summary>
     public int MaxConcurrent => Volatile.Read(ref _maxRunning);
 
-    /// <summary>Attempts that are live now (for adoption tests): attempt id → live.</summary>
-    public ICollection<string> LiveAttempts => _live.Keys;
+    /// <summary>Attempts that are live now: their attempt ids (<c>dag/run/task/try</c>).</summary>
+    public ICollection<string> LiveAttempts => [.. _attempts.Where(a => a.Value.Live).Select(a => a.Key.ToString())];
 
     /// <summary>
-    /// What adopting an attempt an earlier host started gives, from the attempt and its recorded handle;
-    /// by default it finished with exit code 0 when it is live here, else it never started (null).
+    /// What adopting an attempt an earlier host started gives, from the attempt and its recorded handle, instead of what
+    /// this runtime knows of it (a live attempt is joined, an ended one read, an unknown one never started: null).
     /// </summary>
     public Func<ResolvedTask, string?, AttemptResult?>? Adopt { get; set; }
 
-    /// <summary>Every attempt the executor said it recorded the end of (<see cref="ForgetAsync"/>), in order.</summary>
+    /// <summary>Every attempt the executor said it recorded the end of (<see cref="IRuntimeSession.ForgetAsync"/>), in order.</summary>
     public IReadOnlyList<AttemptKey> Forgotten => [.. _forgotten];
 
     /// <summary>Every attempt adopted, with the handle the store had for it.</summary>
     public IReadOnlyList<(string TaskId, int TryNumber, string? Handle)> Adopted => [.. _adopted];
+
+    /// <summary>Sessions opened and not yet disposed.</summary>
+    public int OpenSessions => Volatile.Read(ref _openSessions);
+
+    /// <summary>Sessions opened in all.</summary>
+    public int SessionsOpened => Volatile.Read(ref _sessionsOpened);
 
     /// <summary>Scripts a task's attempts: the first try does <c>attempts[0]</c>, the second <c>attempts[1]</c>, …; later tries repeat the last.</summary>
     public SimulatedRuntime Script(string taskId, params SimulatedAttempt[] attempts)
@@ -60,7 +68,7 @@ public sealed class SimulatedRuntime : IContainerRuntime
         return this;
     }
 
-    /// <summary>Scripts a task with a function of the rendered attempt (it sees resolved templates).</summary>
+    /// <summary>Scripts a task with a function of the resolved attempt (it sees resolved templates).</summary>
     public SimulatedRuntime Script(string taskId, Func<ResolvedTask, SimulatedAttempt> script)
     {
         _scripts[taskId] = script;
@@ -68,85 +76,110 @@ public sealed class SimulatedRuntime : IContainerRuntime
     }
 
     /// <inheritdoc />
-    public Task<AttemptResult> RunAsync(ResolvedTask attempt, IAttemptSink sink, CancellationToken cancellationToken)
+    public ValueTask<IRuntimeSession> OpenAsync(RunContext run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        Interlocked.Increment(ref _openSessions);
+        Interlocked.Increment(ref _sessionsOpened);
+        return ValueTask.FromResult<IRuntimeSession>(new Session(this, run));
+    }
+
+    private Task<AttemptResult> RunAsync(ResolvedTask attempt, IAttemptSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(sink);
         var script = _scripts.TryGetValue(attempt.Task.Id, out var s) ? s(attempt) : Default(attempt);
-        var id = AttemptNames.AttemptId(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber);
-        _ = sink.StartedAsync("simulated:" + id);
-        var now = Interlocked.Increment(ref _running);
-        InterlockedMax(ref _maxRunning, now);
-        var start = _time.GetUtcNow();
-        foreach (var line in script.Logs ?? [])
+        var key = AttemptKey.Of(attempt);
+        var state = new SimulatedState(attempt, script, "simulated:" + key, _time.GetUtcNow());
+        _attempts[key] = state;
+        var started = sink.StartedAsync(state.Handle); // throws when the start cannot be recorded: nothing runs
+        if (!started.IsCompletedSuccessfully)
         {
-            sink.Log(line);
+            started.AsTask().GetAwaiter().GetResult();
         }
 
+        InterlockedMax(ref _maxRunning, Interlocked.Increment(ref _running));
+        Deliver(state, sink, 0);
         if (script.Duration <= TimeSpan.Zero)
         {
             // Zero-length attempts end synchronously: no timer, no thread hop.
-            return Task.FromResult(End(attempt, script, start, stopped: false));
+            return Task.FromResult(End(state, stopped: false));
         }
 
-        _live[id] = true;
-        return WaitAsync(attempt, script, id, start, cancellationToken);
+        state.Live = true;
+        state.Timer = _time.CreateTimer(_ => EndOnce(state, stopped: false), null, script.Duration, Timeout.InfiniteTimeSpan);
+        state.Registration = cancellationToken.Register(() => EndOnce(state, stopped: true));
+        return state.Ended.Task;
     }
 
-    /// <inheritdoc />
-    public Task<AttemptResult?> AdoptAsync(ResolvedTask attempt, string? handle, IAttemptSink sink, CancellationToken cancellationToken)
+    private async Task<AttemptResult?> AdoptAsync(ResolvedTask attempt, string? handle, LogCursor? resumeAfter, IAttemptSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         _adopted.Enqueue((attempt.Task.Id, attempt.TryNumber, handle));
         if (Adopt is { } adopt)
         {
-            return Task.FromResult(adopt(attempt, handle));
+            return adopt(attempt, handle);
         }
 
-        var id = AttemptNames.AttemptId(attempt.DagId, attempt.Run.RunId, attempt.Task.Id, attempt.TryNumber);
-        return Task.FromResult<AttemptResult?>(_live.ContainsKey(id) ? AttemptResult.Exited(0) : null);
+        if (!_attempts.TryGetValue(AttemptKey.Of(attempt), out var state))
+        {
+            return null;
+        }
+
+        var from = resumeAfter is { } cursor ? int.Parse(cursor.Value, CultureInfo.InvariantCulture) : 0;
+        Deliver(state, sink, from);
+        using var registration = cancellationToken.Register(() => EndOnce(state, stopped: true));
+        return await state.Ended.Task.ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
-    public Task ForgetAsync(AttemptKey attempt)
+    // Lines from index `from`, each with the cursor after it: the number of lines delivered up to it.
+    private void Deliver(SimulatedState state, IAttemptSink sink, int from)
+    {
+        var lines = state.Script.Logs ?? [];
+        for (var i = from; i < lines.Count; i++)
+        {
+            sink.Log(new LogLine(LogStream.Stdout, state.Start, lines[i], new LogCursor((i + 1).ToString(CultureInfo.InvariantCulture))));
+        }
+    }
+
+    private void Forget(AttemptKey attempt)
     {
         _forgotten.Enqueue(attempt);
-        return Task.CompletedTask;
+        if (_attempts.TryRemove(attempt, out var state))
+        {
+            EndOnce(state, stopped: true); // one the store never recorded: stopped, as a real runtime stops it
+        }
     }
 
-    // A timer and a cancellation registration race to end the attempt; whichever fires ends it
-    // synchronously, so a fake clock's Advance() delivers the end before it returns.
-    private Task<AttemptResult> WaitAsync(ResolvedTask attempt, SimulatedAttempt script, string id, DateTimeOffset start, CancellationToken cancellationToken)
-    {
-        var completion = new TaskCompletionSource<AttemptResult>();
-        var ended = 0;
-        ITimer? timer = null;
-        CancellationTokenRegistration registration = default;
-        void EndOnce(bool stopped)
-        {
-            if (Interlocked.Exchange(ref ended, 1) == 1)
-            {
-                return;
-            }
+    private IReadOnlyList<Leftover> Leftovers(RunContext run) =>
+        [.. _attempts.Where(a => a.Key.DagId == run.Dag.Id && a.Key.RunId == run.RunId)
+            .Select(a => new Leftover(a.Key, a.Value.Handle, a.Value.Live))];
 
-            timer?.Dispose();
-            registration.Unregister();
-            _live.TryRemove(id, out _);
-            completion.SetResult(End(attempt, script, start, stopped));
+    // A timer and a cancellation race to end the attempt; whichever fires ends it synchronously — the awaiting
+    // executor continues inline — so a fake clock's Advance() delivers the end before it returns.
+    private void EndOnce(SimulatedState state, bool stopped)
+    {
+        if (!state.Live || Interlocked.Exchange(ref state.Ending, 1) == 1)
+        {
+            return;
         }
 
-        timer = _time.CreateTimer(_ => EndOnce(stopped: false), null, script.Duration, Timeout.InfiniteTimeSpan);
-        registration = cancellationToken.Register(() => EndOnce(stopped: true));
-        return completion.Task;
+        state.Timer?.Dispose();
+        state.Registration.Unregister();
+        End(state, stopped);
     }
 
-    private AttemptResult End(ResolvedTask attempt, SimulatedAttempt script, DateTimeOffset start, bool stopped)
+    private AttemptResult End(SimulatedState state, bool stopped)
     {
         Interlocked.Decrement(ref _running);
-        _history.Enqueue(new SimulatedRun(attempt.Task.Id, attempt.TryNumber, start, _time.GetUtcNow(), attempt));
-        return stopped ? AttemptResult.Stopped("stopped")
-            : script.LostReason is { } lost ? AttemptResult.Lost(lost)
+        state.Live = false;
+        _history.Enqueue(new SimulatedRun(state.Attempt.Task.Id, state.Attempt.TryNumber, state.Start, _time.GetUtcNow(), state.Attempt));
+        var script = state.Script;
+        var result = stopped ? AttemptResult.Stopped("stopped")
+            : script.LostReason is { } lost ? AttemptResult.Lost(script.Loss, lost)
             : AttemptResult.Exited(script.ExitCode, script.Output);
+        state.Ended.TrySetResult(result);
+        return result;
     }
 
     private static void InterlockedMax(ref int target, int value)
@@ -156,7 +189,58 @@ public sealed class SimulatedRuntime : IContainerRuntime
         {
         }
     }
+
+    private sealed class SimulatedState(ResolvedTask attempt, SimulatedAttempt script, string handle, DateTimeOffset start)
+    {
+        public ResolvedTask Attempt { get; } = attempt;
+
+        public SimulatedAttempt Script { get; } = script;
+
+        public string Handle { get; } = handle;
+
+        public DateTimeOffset Start { get; } = start;
+
+        // Completed synchronously on purpose: see EndOnce.
+        public TaskCompletionSource<AttemptResult> Ended { get; } = new();
+
+        public ITimer? Timer { get; set; }
+
+        public CancellationTokenRegistration Registration { get; set; }
+
+        public volatile bool Live;
+
+        public int Ending;
+    }
+
+    private sealed class Session(SimulatedRuntime runtime, RunContext run) : IRuntimeSession
+    {
+        private int _disposed;
+
+        public Task<AttemptResult> RunAsync(ResolvedTask attempt, IAttemptSink sink, CancellationToken cancellationToken) =>
+            runtime.RunAsync(attempt, sink, cancellationToken);
+
+        public Task<AttemptResult?> AdoptAsync(ResolvedTask attempt, string? handle, LogCursor? resumeAfter, IAttemptSink sink, CancellationToken cancellationToken) =>
+            runtime.AdoptAsync(attempt, handle, resumeAfter, sink, cancellationToken);
+
+        public Task<IReadOnlyList<Leftover>> FindLeftoversAsync(CancellationToken cancellationToken) => Task.FromResult(runtime.Leftovers(run));
+
+        public Task ForgetAsync(AttemptKey attempt)
+        {
+            runtime.Forget(attempt);
+            return Task.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Interlocked.Decrement(ref runtime._openSessions);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
 }
 
-/// <summary>One attempt a <see cref="SimulatedRuntime"/> ran: which, when, and as rendered.</summary>
+/// <summary>One attempt a <see cref="SimulatedRuntime"/> ran: which, when, and as resolved.</summary>
 public sealed record SimulatedRun(string TaskId, int TryNumber, DateTimeOffset Start, DateTimeOffset End, ResolvedTask Attempt);

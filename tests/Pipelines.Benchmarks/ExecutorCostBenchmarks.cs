@@ -156,20 +156,30 @@ public class ExecutorJoinBenchmarks
 /// <summary>A runtime that runs attempts on another but never reports their start to the executor.</summary>
 internal sealed class SilentStartRuntime(IContainerRuntime inner) : IContainerRuntime
 {
-    public Task ForgetAsync(AttemptKey attempt) => inner.ForgetAsync(attempt);
-
     public string Name => inner.Name;
 
-    public Task<AttemptResult> RunAsync(ResolvedTask attempt, IAttemptSink sink, CancellationToken cancellationToken) =>
-        inner.RunAsync(attempt, new LogsOnly(sink), cancellationToken);
+    public async ValueTask<IRuntimeSession> OpenAsync(RunContext run, CancellationToken cancellationToken) =>
+        new Session(await inner.OpenAsync(run, cancellationToken).ConfigureAwait(false));
 
-    public Task<AttemptResult?> AdoptAsync(ResolvedTask attempt, string? handle, IAttemptSink sink, CancellationToken cancellationToken) =>
-        inner.AdoptAsync(attempt, handle, new LogsOnly(sink), cancellationToken);
+    private sealed class Session(IRuntimeSession inner) : IRuntimeSession
+    {
+        public Task<AttemptResult> RunAsync(ResolvedTask attempt, IAttemptSink sink, CancellationToken cancellationToken) =>
+            inner.RunAsync(attempt, new LogsOnly(sink), cancellationToken);
+
+        public Task<AttemptResult?> AdoptAsync(ResolvedTask attempt, string? handle, LogCursor? resumeAfter, IAttemptSink sink, CancellationToken cancellationToken) =>
+            inner.AdoptAsync(attempt, handle, resumeAfter, new LogsOnly(sink), cancellationToken);
+
+        public Task<IReadOnlyList<Leftover>> FindLeftoversAsync(CancellationToken cancellationToken) => inner.FindLeftoversAsync(cancellationToken);
+
+        public Task ForgetAsync(AttemptKey attempt) => inner.ForgetAsync(attempt);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
 
     private sealed class LogsOnly(IAttemptSink sink) : IAttemptSink
     {
         public ValueTask StartedAsync(string handle) => ValueTask.CompletedTask;
 
-        public void Log(string line) => sink.Log(line);
+        public void Log(in LogLine line) => sink.Log(line);
     }
 }

@@ -147,9 +147,15 @@ internal static class LatencyProbe
 /// A runtime for a chain DAG that stamps when each attempt is handed to it and when it ends.
 /// Zero-length attempts end synchronously; others wait on the given clock, like a real container.
 /// </summary>
-internal sealed class ChainRuntime : IContainerRuntime
+internal sealed class ChainRuntime : IContainerRuntime, IRuntimeSession
 {
     public Task ForgetAsync(AttemptKey attempt) => Task.CompletedTask;
+
+    public ValueTask<IRuntimeSession> OpenAsync(RunContext run, CancellationToken cancellationToken) => ValueTask.FromResult<IRuntimeSession>(this);
+
+    public Task<IReadOnlyList<Leftover>> FindLeftoversAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<Leftover>>([]);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private readonly Dictionary<string, int> _index;
     private readonly string[] _order;
@@ -189,7 +195,7 @@ internal sealed class ChainRuntime : IContainerRuntime
         return WaitAsync(i, cancellationToken);
     }
 
-    public Task<AttemptResult?> AdoptAsync(ResolvedTask attempt, string? handle, IAttemptSink sink, CancellationToken cancellationToken) =>
+    public Task<AttemptResult?> AdoptAsync(ResolvedTask attempt, string? handle, LogCursor? resumeAfter, IAttemptSink sink, CancellationToken cancellationToken) =>
         Task.FromResult<AttemptResult?>(null);
 
     /// <summary>start(k) − end(k − 1) for each link of the chain, in microseconds.</summary>

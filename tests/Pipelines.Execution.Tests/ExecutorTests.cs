@@ -313,7 +313,7 @@ public sealed class ExecutorTests
         var run = ExecutorHarness.Run(dag);
         var store = StoreWithLiveAttempt(dag, AttemptState.Running, "pid:42:start:7", ago: TimeSpan.FromHours(2)); // down longer than the timeout
         var h = new ExecutorHarness(store: store);
-        h.Runtime.Adopt = (_, _) => AttemptResult.Lost("host-crash: the attempt's process ended without recording an exit status");
+        h.Runtime.Adopt = (_, _) => AttemptResult.Lost(AttemptLoss.HostCrash, "host-crash: the attempt's process ended without recording an exit status");
 
         var outcome = await h.RunAsync(dag);
 
@@ -471,7 +471,7 @@ public sealed class ExecutorTests
 
         Assert.Equal(TaskState.Failed, outcome.Tasks["a"]);
         Assert.Empty(h.Runtime.History);
-        Assert.StartsWith("render: field 'args[0]'", h.Store.LoadTasks("d", outcome.Run.RunId).Single().Reason);
+        Assert.StartsWith("resolve: field 'args[0]'", h.Store.LoadTasks("d", outcome.Run.RunId).Single().Reason);
     }
 
     [Fact]
@@ -490,7 +490,7 @@ public sealed class ExecutorTests
     [Fact]
     public async Task The_test_mode_runs_only_the_named_task_ignoring_its_upstream()
     {
-        var h = new ExecutorHarness(new ExecutorOptions { OnlyTasks = new HashSet<string> { "b" } });
+        var h = new ExecutorHarness(new ExecutorOptions { Scope = RunScope.Alone(["b"]) });
         var dag = ExecutorHarness.Dag(d => d.Container("a", "img").Then(d.Container("b", "img")));
 
         var outcome = await h.RunAsync(dag);

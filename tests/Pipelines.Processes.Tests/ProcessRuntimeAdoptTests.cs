@@ -51,7 +51,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         await shim.Exited.WaitAsync(Limit, TestContext.Current.CancellationToken);
         var sink = new RecordingSink();
 
-        var result = await _bed.Runtime.AdoptAsync(attempt, handle, sink, TestContext.Current.CancellationToken);
+        var result = await _bed.Runtime.AdoptAsync(attempt, handle, null, sink, TestContext.Current.CancellationToken);
 
         Assert.Equal(AttemptResult.Exited(0, """{"rows": 5}"""), result);
         Assert.Equal(["done"], sink.Lines);
@@ -68,10 +68,10 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         var (_, handle) = StartAsDeadHostWould(attempt);
         var workspace = Workspace(attempt);
         await WaitForAsync(() => File.Exists(Path.Combine(workspace, "log")) && File.ReadAllText(Path.Combine(workspace, "log")) == "before\n");
-        File.WriteAllText(Path.Combine(workspace, "cursor"), "7"); // the dead host had shown "before"
         var sink = new RecordingSink();
 
-        var adopted = _bed.Runtime.AdoptAsync(attempt, handle, sink, TestContext.Current.CancellationToken);
+        // The dead host had kept "before" and its cursor: the byte after its line.
+        var adopted = _bed.Runtime.AdoptAsync(attempt, handle, AttemptLog.Cursor(7), sink, TestContext.Current.CancellationToken);
         File.WriteAllText(Path.Combine(workspace, "output.json.go"), "");
         var result = await adopted.WaitAsync(Limit, TestContext.Current.CancellationToken);
 
@@ -87,7 +87,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         await WaitForAsync(() => File.ReadAllText(Path.Combine(Workspace(attempt), "log")).Contains("ready", StringComparison.Ordinal));
         using var cancel = new CancellationTokenSource();
 
-        var adopted = _bed.Runtime.AdoptAsync(attempt, handle, new RecordingSink(), cancel.Token);
+        var adopted = _bed.Runtime.AdoptAsync(attempt, handle, null, new RecordingSink(), cancel.Token);
         await cancel.CancelAsync();
         var result = await adopted.WaitAsync(Limit, TestContext.Current.CancellationToken);
 
@@ -106,7 +106,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         ProcessSignals.Send(-shim.Pid, ProcessSignals.Kill); // an OOM kill, a reboot
         await shim.Exited.WaitAsync(Limit, TestContext.Current.CancellationToken);
 
-        var result = await _bed.Runtime.AdoptAsync(attempt, handle, new RecordingSink(), TestContext.Current.CancellationToken);
+        var result = await _bed.Runtime.AdoptAsync(attempt, handle, null, new RecordingSink(), TestContext.Current.CancellationToken);
 
         Assert.Equal(AttemptOutcome.Lost, result?.Outcome);
         Assert.StartsWith("host-crash: ", result?.Reason);
@@ -121,7 +121,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         var orphanParent = Start($"PIPELINES_ATTEMPT='{_bed.AttemptId(attempt)}' sh -c 'sleep 300 & sleep 300'");
         var marked = await WaitForMarkedAsync(attempt, 3);
 
-        var result = await _bed.Runtime.AdoptAsync(attempt, handle: null, new RecordingSink(), TestContext.Current.CancellationToken);
+        var result = await _bed.Runtime.AdoptAsync(attempt, handle: null, null, new RecordingSink(), TestContext.Current.CancellationToken);
 
         Assert.Equal(AttemptOutcome.Lost, result?.Outcome);
         Assert.StartsWith("host-crash: the attempt's processes (pids ", result?.Reason);
@@ -138,7 +138,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         var handle = HandleOf(unrelated.Id);
         var reused = handle with { StartTime = handle.StartTime + 1 };
 
-        var result = await _bed.Runtime.AdoptAsync(attempt, reused.ToString(), new RecordingSink(), TestContext.Current.CancellationToken);
+        var result = await _bed.Runtime.AdoptAsync(attempt, reused.ToString(), null, new RecordingSink(), TestContext.Current.CancellationToken);
 
         Assert.Equal(AttemptOutcome.Lost, result?.Outcome);
         Assert.StartsWith($"host-crash: the attempt's process ({reused}) had ended", result?.Reason);
@@ -151,7 +151,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
     {
         var attempt = ProcessTestBed.Resolve(t => t.Command("sleep", "300"));
 
-        var result = await _bed.Runtime.AdoptAsync(attempt, handle: null, new RecordingSink(), TestContext.Current.CancellationToken);
+        var result = await _bed.Runtime.AdoptAsync(attempt, handle: null, null, new RecordingSink(), TestContext.Current.CancellationToken);
 
         Assert.Null(result);
     }
@@ -166,14 +166,14 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
         await shim.Exited.WaitAsync(Limit, TestContext.Current.CancellationToken);
         Assert.NotEmpty(ProcessesWith(token));
 
-        var result = await _bed.Runtime.AdoptAsync(attempt, handle, new RecordingSink(), TestContext.Current.CancellationToken);
+        var result = await _bed.Runtime.AdoptAsync(attempt, handle, null, new RecordingSink(), TestContext.Current.CancellationToken);
 
         Assert.Equal(AttemptResult.Exited(0), result);
         Assert.Empty(ProcessesWith(token));
     }
 
     [Fact]
-    public async Task The_first_attempt_of_a_host_removes_the_empty_cgroups_a_dead_host_left_of_attempts_that_have_no_folder()
+    public async Task The_first_session_of_a_host_removes_the_empty_cgroups_a_dead_host_left_of_attempts_that_have_no_folder()
     {
         CgroupsRequired();
         var cgroups = AttemptCgroups.Available!;
@@ -244,7 +244,7 @@ public sealed class ProcessRuntimeAdoptTests : IDisposable
     private (ChildProcess Shim, string Handle) StartAsDeadHostWould(ResolvedTask attempt)
     {
         var (name, marker) = ProcessRuntime.Identity(AttemptKey.Of(attempt), _bed.StoreId);
-        var workspace = AttemptWorkspace.Create(_bed.Runtime.WorkDirectory, name);
+        var workspace = AttemptWorkspace.Create(_bed.Runtime.WorkDirectory, name, AttemptKey.Of(attempt));
         var cgroup = AttemptCgroups.Available?.Create(name);
         var environment = new Dictionary<string, string>
         {

@@ -121,7 +121,7 @@ public sealed class ProcessRuntimeTests : IDisposable
     }
 
     [Fact]
-    public async Task A_hosts_first_attempt_removes_the_empty_folders_other_stores_left_in_the_work_directory()
+    public async Task A_hosts_first_session_removes_the_empty_folders_other_stores_left_in_the_work_directory()
     {
         var workBase = Path.GetDirectoryName(_bed.Runtime.WorkDirectory)!;
         var empty = Directory.CreateDirectory(Path.Combine(workBase, "x" + Guid.NewGuid().ToString("N")[..11])).FullName;

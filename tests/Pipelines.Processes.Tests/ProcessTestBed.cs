@@ -57,9 +57,12 @@ internal sealed class ProcessTestBed : IDisposable
     public List<int> Marked(ResolvedTask attempt) =>
         OperatingSystem.IsLinux() ? ProcessTable.FindWithEnvironment($"PIPELINES_ATTEMPT={AttemptId(attempt)}") : [];
 
-    /// <summary>Runs an attempt to its end (bounded by the test's own cancellation).</summary>
-    public Task<AttemptResult> RunAsync(ResolvedTask attempt, RecordingSink? sink = null) =>
-        Runtime.RunAsync(attempt, sink ?? new RecordingSink(), TestContext.Current.CancellationToken);
+    /// <summary>Runs an attempt to its end in a session of its run, as the executor does (bounded by the test's own cancellation).</summary>
+    public async Task<AttemptResult> RunAsync(ResolvedTask attempt, RecordingSink? sink = null)
+    {
+        await using var session = await Runtime.OpenAsync(attempt.Run, TestContext.Current.CancellationToken);
+        return await session.RunAsync(attempt, sink ?? new RecordingSink(), TestContext.Current.CancellationToken);
+    }
 
     public void Dispose()
     {

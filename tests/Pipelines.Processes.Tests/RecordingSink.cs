@@ -8,10 +8,20 @@ namespace Pipelines.Processes.Tests;
 internal sealed class RecordingSink : IAttemptSink
 {
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<LogLine> _logLines = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiting = new();
     private readonly TaskCompletionSource<string> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyList<string> Lines => [.. _lines];
+
+    /// <summary>Every line as the runtime gave it: stream, timestamp, cursor.</summary>
+    public IReadOnlyList<LogLine> LogLines => [.. _logLines];
+
+    /// <summary>The last cursor a line carried: where an adopting host would continue.</summary>
+    public LogCursor? LastCursor => _logLines.LastOrDefault(l => l.Cursor is not null).Cursor;
+
+    /// <summary>The lines up to and including the one that carried <see cref="LastCursor"/>.</summary>
+    public int LinesUpToLastCursor => _logLines.ToList().FindLastIndex(l => l.Cursor is not null) + 1;
 
     public Task<string> Started => _started.Task;
 
@@ -23,10 +33,11 @@ internal sealed class RecordingSink : IAttemptSink
         return ValueTask.CompletedTask;
     }
 
-    public void Log(string line)
+    public void Log(in LogLine line)
     {
-        _lines.Enqueue(line);
-        Waiter(line).TrySetResult();
+        _logLines.Enqueue(line);
+        _lines.Enqueue(line.Text);
+        Waiter(line.Text).TrySetResult();
     }
 
     /// <summary>Completes when <paramref name="line"/> was logged (fails the test after 30 s).</summary>

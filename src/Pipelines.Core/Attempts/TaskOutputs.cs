@@ -5,16 +5,13 @@ using Pipelines.Secrets;
 namespace Pipelines.Attempts;
 
 /// <summary>
-/// The rules for what a task writes to <c>$PIPELINES_OUTPUT</c>: a JSON object of at most
-/// <see cref="MaxBytes"/> UTF-8 bytes that holds no secret. Outputs are stored and passed to downstream
+/// Output parsing: what a task writes to <c>$PIPELINES_OUTPUT</c> must be a JSON object of at most
+/// <see cref="AttemptContract.MaxOutputBytes"/> UTF-8 bytes that holds no secret. Outputs are stored and passed to downstream
 /// templates exactly as written — never masked, because masking could change the data (secret <c>100</c>
 /// inside <c>{"count": 1000}</c>) — so an output that holds a secret fails its task instead.
 /// </summary>
 public static class TaskOutputs
 {
-    /// <summary>The largest output, in UTF-8 bytes, on every runtime: Kubernetes truncates termination messages there.</summary>
-    public const int MaxBytes = 4096;
-
     /// <summary>
     /// Checks an attempt's output. Null when it is acceptable (<paramref name="element"/> is then the object,
     /// or null when the task wrote nothing); otherwise why it is not, naming a secret only by its source.
@@ -31,9 +28,9 @@ public static class TaskOutputs
         }
 
         var bytes = Encoding.UTF8.GetByteCount(output);
-        if (bytes > MaxBytes)
+        if (bytes > AttemptContract.MaxOutputBytes)
         {
-            return $"the output is {bytes} bytes; the limit is {MaxBytes} bytes on every runtime (Kubernetes truncates termination messages there)";
+            return AttemptContract.OutputTooLarge(bytes);
         }
 
         JsonElement root;

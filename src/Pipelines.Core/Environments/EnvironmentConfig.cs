@@ -21,13 +21,13 @@ public sealed record KubernetesEnvironment(string? Context = null, string? Names
 /// </summary>
 public sealed record EnvironmentConfig
 {
-    /// <summary>The runtimes an environment may name.</summary>
+    /// <summary>The runtimes an environment may name when the host does not say: <c>auto</c> and the runtimes of this repository.</summary>
     public static readonly ImmutableArray<string> Runtimes = ["auto", "process", "docker", "kubernetes"];
 
     /// <summary>The environment's name.</summary>
     public required string Name { get; init; }
 
-    /// <summary><c>auto</c>, <c>process</c>, <c>docker</c> or <c>kubernetes</c>.</summary>
+    /// <summary><c>auto</c>, or a runtime's name: <c>process</c>, <c>docker</c>, <c>kubernetes</c>.</summary>
     public string Runtime { get; init; } = "auto";
 
     /// <summary>The Docker engine.</summary>

@@ -30,15 +30,17 @@ public sealed class PipelinesConfig
     public ImmutableSortedDictionary<string, EnvironmentConfig> Environments { get; }
 
     /// <summary>Finds and reads <c>pipelines.json</c> from <paramref name="startDirectory"/> upwards.</summary>
+    /// <param name="startDirectory">Where to start looking.</param>
+    /// <param name="runtimes">The runtime names an environment may name (a host's runtimes and <c>auto</c>); <see cref="EnvironmentConfig.Runtimes"/> when null.</param>
     /// <exception cref="PipelinesConfigException">The file is not valid; the message names the file, the field and what is valid.</exception>
-    public static PipelinesConfig Load(string startDirectory)
+    public static PipelinesConfig Load(string startDirectory, IReadOnlyCollection<string>? runtimes = null)
     {
         for (var dir = new DirectoryInfo(Path.GetFullPath(startDirectory)); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, FileName);
             if (File.Exists(candidate))
             {
-                return Parse(candidate, File.ReadAllText(candidate));
+                return Parse(candidate, File.ReadAllText(candidate), runtimes);
             }
         }
 
@@ -47,7 +49,7 @@ public sealed class PipelinesConfig
 
     /// <summary>Reads a config from text; <paramref name="path"/> names it in messages and sets the root.</summary>
     /// <exception cref="PipelinesConfigException">The text is not valid JSON, holds a key twice in one object, or a setting is unknown or of the wrong type.</exception>
-    public static PipelinesConfig Parse(string path, string json)
+    public static PipelinesConfig Parse(string path, string json, IReadOnlyCollection<string>? runtimes = null)
     {
         JsonDocument document;
         try
@@ -67,7 +69,7 @@ public sealed class PipelinesConfig
                 throw new PipelinesConfigException(path, $"{at}.{key}", $"is set twice (key '{key}' of {at}); keep one — JSON readers silently use the last");
             }
 
-            var reader = new ConfigReader(path);
+            var reader = new ConfigReader(path, runtimes ?? EnvironmentConfig.Runtimes);
             reader.ExpectObject(root, "$", ["environments"]);
             var environments = ImmutableSortedDictionary.CreateBuilder<string, EnvironmentConfig>(StringComparer.Ordinal);
             if (root.TryGetProperty("environments", out var envs))
@@ -114,16 +116,16 @@ public sealed class PipelinesConfig
             $"has no environment '{name}' (from {source}); environments: {string.Join(", ", known)}");
     }
 
-    private sealed class ConfigReader(string path)
+    private sealed class ConfigReader(string path, IReadOnlyCollection<string> runtimes)
     {
         public EnvironmentConfig ReadEnvironment(string name, JsonElement element)
         {
             var at = $"$.environments.{name}";
             ExpectObject(element, at, ["runtime", "docker", "kubernetes", "registry", "vars", "pools", "secretsFile"]);
             var runtime = OptionalString(element, "runtime", at) ?? "auto";
-            if (!EnvironmentConfig.Runtimes.Contains(runtime))
+            if (!runtimes.Contains(runtime))
             {
-                throw new PipelinesConfigException(path, $"{at}.runtime", $"'{runtime}' is not a runtime; use one of: {string.Join(", ", EnvironmentConfig.Runtimes)}");
+                throw new PipelinesConfigException(path, $"{at}.runtime", $"'{runtime}' is not a runtime; use one of: {string.Join(", ", runtimes)}");
             }
 
             var docker = new DockerEnvironment();

@@ -31,7 +31,7 @@ namespace Pipelines.Docker.Rendering;
 /// </para>
 /// <para>
 /// <b>Output.</b> <c>PIPELINES_OUTPUT</c> is the first variable (as in a rendered pod) and points into
-/// a per-attempt volume at <see cref="OutputDirectory"/>; no host path is bound, so a remote engine works.
+/// a per-attempt volume at <see cref="AttemptContract.OutputDirectory"/>; no host path is bound, so a remote engine works.
 /// </para>
 /// <para>
 /// <b>Not create fields, by design.</b> The pull policy (kept beside the request for the runtime),
@@ -42,15 +42,6 @@ namespace Pipelines.Docker.Rendering;
 /// </remarks>
 public sealed class ContainerRenderer : ISpecRenderer
 {
-    /// <summary>The folder of the per-attempt output volume.</summary>
-    public const string OutputDirectory = "/pipelines";
-
-    /// <summary>The file a task writes its output JSON to.</summary>
-    public const string OutputPath = "/pipelines/output.json";
-
-    /// <summary>The variable that tells the task <see cref="OutputPath"/>.</summary>
-    public const string OutputVariable = "PIPELINES_OUTPUT";
-
     /// <summary>The signal that stops a container; <see cref="ContainerTask.StopGracePeriod"/> later, SIGKILL.</summary>
     public const string StopSignal = "SIGTERM";
 
@@ -140,7 +131,7 @@ public sealed class ContainerRenderer : ISpecRenderer
             EnvMapping.Secrets(t),
             secretSources,
             mounts.SecretFiles,
-            OutputPath);
+            AttemptContract.OutputPath);
     }
 
     // The models declare lists non-nullable, yet null is how "absent" is sent, and it matters: an
@@ -192,7 +183,7 @@ public sealed class ContainerRenderer : ISpecRenderer
         var fields = task.Command.Select((c, i) => (new FieldPath("command", null, i), c))
             .Concat(task.Args.Select((a, i) => (new FieldPath("args", null, i), a)))
             .Concat(task.Env.Select(e => (new FieldPath("env", e.Name), e.Value)));
-        var defined = task.Env.Select(e => e.Name).Concat(task.SecretEnv.Select(e => e.Name)).Append(OutputVariable).ToHashSet(StringComparer.Ordinal);
+        var defined = task.Env.Select(e => e.Name).Concat(task.SecretEnv.Select(e => e.Name)).Append(AttemptContract.OutputVariable).ToHashSet(StringComparer.Ordinal);
         foreach (var (field, value) in fields)
         {
             if (VariableExpansion.Changes(value, defined.Contains))

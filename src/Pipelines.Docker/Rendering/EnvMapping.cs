@@ -1,3 +1,5 @@
+using Pipelines.Attempts;
+
 namespace Pipelines.Docker.Rendering;
 
 /// <summary>
@@ -8,19 +10,19 @@ internal static class EnvMapping
 {
     public static List<string> Literal(ContainerTask task, DiagnosticSink diagnostics)
     {
-        if (task.Env.Any(e => e.Name == ContainerRenderer.OutputVariable) || task.SecretEnv.Any(e => e.Name == ContainerRenderer.OutputVariable))
+        if (task.Env.Any(e => e.Name == AttemptContract.OutputVariable) || task.SecretEnv.Any(e => e.Name == AttemptContract.OutputVariable))
         {
-            diagnostics.Warn($"env.{ContainerRenderer.OutputVariable}", $"{ContainerRenderer.OutputVariable} is set by Pipelines to {ContainerRenderer.OutputPath}; the task's value is not used");
+            diagnostics.Warn($"env.{AttemptContract.OutputVariable}", $"{AttemptContract.OutputVariable} is set by Pipelines to {AttemptContract.OutputPath}; the task's value is not used");
         }
 
         // First, in the same place as in a rendered pod, so the two targets list the same variables.
-        List<string> env = [$"{ContainerRenderer.OutputVariable}={ContainerRenderer.OutputPath}"];
-        env.AddRange(task.Env.Where(e => e.Name != ContainerRenderer.OutputVariable).Select(e => $"{e.Name}={e.Value}"));
+        List<string> env = [$"{AttemptContract.OutputVariable}={AttemptContract.OutputPath}"];
+        env.AddRange(task.Env.Where(e => e.Name != AttemptContract.OutputVariable).Select(e => $"{e.Name}={e.Value}"));
         return env;
     }
 
     public static ImmutableArray<DockerSecretEnv> Secrets(ContainerTask task) =>
-        [.. task.SecretEnv.Where(s => s.Name != ContainerRenderer.OutputVariable).Select(s => new DockerSecretEnv(s.Name, s.Secret))];
+        [.. task.SecretEnv.Where(s => s.Name != AttemptContract.OutputVariable).Select(s => new DockerSecretEnv(s.Name, s.Secret))];
 
     public static ImmutableArray<DockerSecretEnvSource> SecretSources(ContainerTask task, DiagnosticSink diagnostics)
     {

@@ -1,10 +1,11 @@
 using Docker.DotNet.Models;
+using Pipelines.Attempts;
 
 namespace Pipelines.Docker.Rendering;
 
 /// <summary>
 /// Maps the task's mounts to Docker mounts (the <c>Mounts</c> API, never <c>Binds</c>, so every
-/// option is explicit), plus the per-attempt output volume at <see cref="ContainerRenderer.OutputDirectory"/>.
+/// option is explicit), plus the per-attempt output volume at <see cref="AttemptContract.OutputDirectory"/>.
 /// </summary>
 internal sealed class MountMapping
 {
@@ -40,7 +41,7 @@ internal sealed class MountMapping
         // The output file lives in a volume of its own: no host bind, so a remote engine works, and
         // the runtime creates and reads the file through the archive API (DESIGN: Outputs).
         var output = $"{containerName}-output";
-        mapping._mounts.Add(AttemptVolumeMount(output, ContainerRenderer.OutputDirectory));
+        mapping._mounts.Add(AttemptVolumeMount(output, AttemptContract.OutputDirectory));
         mapping._volumes.Add(new DockerVolume(output, PerAttempt: true, identity));
         return mapping;
     }
@@ -53,9 +54,9 @@ internal sealed class MountMapping
             _diagnostics.Error($"{field}.mountPath", $"{mount.MountPath} is mounted more than once; Docker refuses two mounts at one path");
         }
 
-        if (mount.MountPath.TrimEnd('/') == ContainerRenderer.OutputDirectory || mount.MountPath == ContainerRenderer.OutputPath)
+        if (mount.MountPath.TrimEnd('/') == AttemptContract.OutputDirectory || mount.MountPath == AttemptContract.OutputPath)
         {
-            _diagnostics.Error($"{field}.mountPath", $"{mount.MountPath} holds the task's output on Docker ({ContainerRenderer.OutputPath}); mount elsewhere");
+            _diagnostics.Error($"{field}.mountPath", $"{mount.MountPath} holds the task's output on Docker ({AttemptContract.OutputPath}); mount elsewhere");
         }
 
         if (mount.SubPath is { } sub && (sub.StartsWith('/') || sub.Split('/').Contains("..")))

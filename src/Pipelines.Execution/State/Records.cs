@@ -53,7 +53,18 @@ public enum AttemptState
     Cancelled,
 }
 
-/// <summary>One attempt of a task: try number, times, exit code, reason, output, runtime handle and log file.</summary>
+/// <summary>One attempt of a task: try number, times, exit code, reason, output, runtime handle, log file, and the runtime that started it.</summary>
+/// <param name="TaskId">The task.</param>
+/// <param name="TryNumber">The try number, from 1.</param>
+/// <param name="State">Its state.</param>
+/// <param name="StartedAt">When it was recorded as starting.</param>
+/// <param name="EndedAt">When its end was recorded.</param>
+/// <param name="ExitCode">Its exit code, when it exited.</param>
+/// <param name="Reason">Why it failed, was skipped or cancelled.</param>
+/// <param name="Output">The output JSON of a succeeded attempt, as written.</param>
+/// <param name="Handle">What finds it on its runtime (container id, pod name, pid and start time).</param>
+/// <param name="LogPath">Its log file.</param>
+/// <param name="Runtime">The runtime that started it (<c>process</c>, <c>docker</c>, …); null in stores written before version 3, where the run's runtime is the attempts'.</param>
 public sealed record AttemptRecord(
     string TaskId,
     int TryNumber,
@@ -64,4 +75,5 @@ public sealed record AttemptRecord(
     string? Reason,
     string? Output,
     string? Handle,
-    string? LogPath);
+    string? LogPath,
+    string? Runtime = null);

@@ -74,7 +74,7 @@ public sealed class SqliteRunStore : IRunStore
             Open();
             _upsertRun = Prepare(SqliteSchema.UpsertRun, "$dag_id", "$run_id", "$logical_date", "$state", "$environment", "$runtime", "$params_json", "$started_at", "$ended_at");
             _upsertTask = Prepare(SqliteSchema.UpsertTask, "$dag_id", "$run_id", "$task_id", "$state", "$try_number", "$reason", "$updated_at");
-            _upsertAttempt = Prepare(SqliteSchema.UpsertAttempt, "$dag_id", "$run_id", "$task_id", "$try_number", "$state", "$started_at", "$ended_at", "$exit_code", "$reason", "$output", "$handle", "$log_path");
+            _upsertAttempt = Prepare(SqliteSchema.UpsertAttempt, "$dag_id", "$run_id", "$task_id", "$try_number", "$state", "$started_at", "$ended_at", "$exit_code", "$reason", "$output", "$handle", "$log_path", "$runtime");
         }
         catch
         {
@@ -322,9 +322,26 @@ public sealed class SqliteRunStore : IRunStore
                 "Move it away, or pass another state file.");
         }
 
-        // Version 1 → 2: the store's identity.
-        Execute(version == 0 ? SqliteSchema.Create : SqliteSchema.AddStoreInfo, transaction);
-        Execute($"INSERT INTO store_info (key, value) VALUES ('store_id', '{NewStoreId()}')", transaction);
+        if (version == 0)
+        {
+            Execute(SqliteSchema.Create, transaction);
+        }
+
+        if (version == 1)
+        {
+            Execute(SqliteSchema.AddStoreInfo, transaction); // version 1 → 2: the store's identity
+        }
+
+        if (version is 1 or 2)
+        {
+            Execute(SqliteSchema.AddAttemptRuntime, transaction); // version 2 → 3: the runtime of each attempt
+        }
+
+        if (version is 0 or 1)
+        {
+            Execute($"INSERT INTO store_info (key, value) VALUES ('store_id', '{NewStoreId()}')", transaction);
+        }
+
         Execute($"PRAGMA user_version = {SqliteSchema.Version.ToString(CultureInfo.InvariantCulture)}", transaction);
         transaction.Commit();
     }
@@ -379,6 +396,7 @@ public sealed class SqliteRunStore : IRunStore
         p[9].Value = Nullable(attempt.Output);
         p[10].Value = Nullable(attempt.Handle);
         p[11].Value = Nullable(attempt.LogPath);
+        p[12].Value = Nullable(attempt.Runtime);
         _upsertAttempt.ExecuteNonQuery();
     }
 
@@ -410,7 +428,8 @@ public sealed class SqliteRunStore : IRunStore
         r.IsDBNull(6) ? null : r.GetString(6),
         r.IsDBNull(7) ? null : r.GetString(7),
         r.IsDBNull(8) ? null : r.GetString(8),
-        r.IsDBNull(9) ? null : r.GetString(9));
+        r.IsDBNull(9) ? null : r.GetString(9),
+        r.IsDBNull(10) ? null : r.GetString(10));
 
     private delegate bool StateParser<T>(string name, out T state);
 

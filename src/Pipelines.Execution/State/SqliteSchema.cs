@@ -7,7 +7,7 @@ namespace Pipelines.Execution.State;
 internal static class SqliteSchema
 {
     /// <summary>The schema version this program writes and the highest it reads.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>Every table of the current version.</summary>
     public static readonly ImmutableArray<string> Tables = ["dag_runs", "task_instances", "attempts", "store_info"];
@@ -22,6 +22,9 @@ internal static class SqliteSchema
             value TEXT NOT NULL
         ) WITHOUT ROWID;
         """;
+
+    /// <summary>Version 3 records which runtime started each attempt, so a run resumed on another runtime never adopts an attempt it cannot reach.</summary>
+    public const string AddAttemptRuntime = "ALTER TABLE attempts ADD COLUMN runtime TEXT;";
 
     /// <summary>Creates every table of the current version in an empty database.</summary>
     public static string Create { get; } = $"""
@@ -63,6 +66,7 @@ internal static class SqliteSchema
             output     TEXT,
             handle     TEXT,
             log_path   TEXT,
+            runtime    TEXT,
             PRIMARY KEY (dag_id, run_id, task_id, try_number),
             FOREIGN KEY (dag_id, run_id, task_id) REFERENCES task_instances (dag_id, run_id, task_id) ON DELETE CASCADE
         );
@@ -90,11 +94,11 @@ internal static class SqliteSchema
 
     /// <summary>Inserts or replaces an attempt.</summary>
     public const string UpsertAttempt = """
-        INSERT INTO attempts (dag_id, run_id, task_id, try_number, state, started_at, ended_at, exit_code, reason, output, handle, log_path)
-        VALUES ($dag_id, $run_id, $task_id, $try_number, $state, $started_at, $ended_at, $exit_code, $reason, $output, $handle, $log_path)
+        INSERT INTO attempts (dag_id, run_id, task_id, try_number, state, started_at, ended_at, exit_code, reason, output, handle, log_path, runtime)
+        VALUES ($dag_id, $run_id, $task_id, $try_number, $state, $started_at, $ended_at, $exit_code, $reason, $output, $handle, $log_path, $runtime)
         ON CONFLICT (dag_id, run_id, task_id, try_number) DO UPDATE SET
             state = excluded.state, started_at = excluded.started_at, ended_at = excluded.ended_at, exit_code = excluded.exit_code,
-            reason = excluded.reason, output = excluded.output, handle = excluded.handle, log_path = excluded.log_path
+            reason = excluded.reason, output = excluded.output, handle = excluded.handle, log_path = excluded.log_path, runtime = excluded.runtime
         """;
 
     /// <summary>The columns of a run, in <see cref="SqliteRunStore"/>'s reading order.</summary>
@@ -104,7 +108,7 @@ internal static class SqliteSchema
     public const string TaskColumns = "task_id, state, try_number, reason, updated_at";
 
     /// <summary>The columns of an attempt, in reading order.</summary>
-    public const string AttemptColumns = "task_id, try_number, state, started_at, ended_at, exit_code, reason, output, handle, log_path";
+    public const string AttemptColumns = "task_id, try_number, state, started_at, ended_at, exit_code, reason, output, handle, log_path, runtime";
 
     private static string Names<T>(Func<T, string> name)
         where T : struct, Enum => string.Join(", ", StateNames.AllNames(name).Select(n => $"'{n}'"));

@@ -1,4 +1,5 @@
 using Pipelines.Environments;
+using Pipelines.Execution.Runtimes;
 using Pipelines.Rendering;
 
 namespace Pipelines.Hosting.Commands;
@@ -9,13 +10,12 @@ namespace Pipelines.Hosting.Commands;
 internal sealed record EnvironmentTarget(ISpecRenderer Renderer, string Environments)
 {
     /// <summary>
-    /// The targets of every environment of <paramref name="config"/>, plus the built-in <c>local</c>
-    /// when the file does not declare one (a run without <c>--env</c> uses it). A runtime names its
-    /// target: <c>kubernetes</c> → pods; <c>docker</c> and <c>auto</c> (which picks Docker when an engine
-    /// answers) → Docker containers; <c>process</c> adds no rule to <c>Build()</c>'s (its one name rule,
-    /// volume names that stay inside the volumes folder, is one of them).
+    /// The targets of every environment of <paramref name="config"/>, plus the built-in <c>local</c> when the file does not
+    /// declare one (a run without <c>--env</c> uses it). A runtime names its target through its provider's renderer;
+    /// <c>auto</c> names the targets of every runtime it may pick (Docker's containers); a runtime that renders nothing
+    /// (<c>process</c>) adds no rule to <c>Build()</c>'s.
     /// </summary>
-    public static IReadOnlyList<EnvironmentTarget> Of(PipelinesConfig config, IReadOnlyDictionary<string, ISpecRenderer> renderers)
+    public static IReadOnlyList<EnvironmentTarget> Of(PipelinesConfig config, IReadOnlyList<IRuntimeProvider> runtimes)
     {
         ArgumentNullException.ThrowIfNull(config);
         var environments = config.Environments.Values.ToList();
@@ -25,19 +25,14 @@ internal sealed record EnvironmentTarget(ISpecRenderer Renderer, string Environm
         }
 
         return [.. environments
-            .Select(e => (Environment: e, Target: TargetOf(e.Runtime)))
-            .Where(x => x.Target is not null && renderers.ContainsKey(x.Target))
-            .GroupBy(x => x.Target!, StringComparer.Ordinal)
+            .SelectMany(e => RenderersOf(e.Runtime, runtimes).Select(r => (Environment: e, Renderer: r)))
+            .GroupBy(x => x.Renderer.Target, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new EnvironmentTarget(renderers[g.Key], Describe(g.Key, [.. g.Select(x => x.Environment).OrderBy(e => e.Name, StringComparer.Ordinal)])))];
+            .Select(g => new EnvironmentTarget(g.First().Renderer, Describe(g.Key, [.. g.Select(x => x.Environment).OrderBy(e => e.Name, StringComparer.Ordinal)])))];
     }
 
-    private static string? TargetOf(string runtime) => runtime switch
-    {
-        "kubernetes" => "kubernetes",
-        "docker" or "auto" => "docker",
-        _ => null,
-    };
+    private static IEnumerable<ISpecRenderer> RenderersOf(string runtime, IReadOnlyList<IRuntimeProvider> runtimes) =>
+        runtimes.Where(r => r.Renderer is not null && (runtime == "auto" ? r.Automatic : r.Name == runtime)).Select(r => r.Renderer!);
 
     // environment 'local' with runtime auto; environments 'production', 'staging'
     private static string Describe(string target, List<EnvironmentConfig> environments) =>

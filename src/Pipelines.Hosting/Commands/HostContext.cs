@@ -1,4 +1,5 @@
 using Pipelines.Environments;
+using Pipelines.Execution.Runtimes;
 using Pipelines.Hosting.Catalog;
 using Pipelines.Rendering;
 using Pipelines.Text;
@@ -6,14 +7,36 @@ using Pipelines.Validation;
 
 namespace Pipelines.Hosting.Commands;
 
-/// <summary>What every verb works with: the pipelines, the renderers, the project's config, and where to write.</summary>
-internal sealed class HostContext(PipelineCatalog catalog, PipelineHostOptions options, IReadOnlyDictionary<string, ISpecRenderer> renderers)
+/// <summary>What every verb works with: the pipelines, the runtimes and their renderers, the project's config, and where to write.</summary>
+/// <param name="Catalog">The pipelines.</param>
+/// <param name="Out">Standard output.</param>
+/// <param name="Error">Standard error.</param>
+/// <param name="WorkingDirectory">Where <c>pipelines.json</c> is looked for, walking up.</param>
+/// <param name="GetEnvironmentVariable">Reads an environment variable.</param>
+/// <param name="Runtimes">The runtimes, in the order <c>auto</c> tries them.</param>
+internal sealed class HostContext(
+    PipelineCatalog Catalog,
+    TextWriter Out,
+    TextWriter Error,
+    string WorkingDirectory,
+    Func<string, string?> GetEnvironmentVariable,
+    IReadOnlyList<IRuntimeProvider> Runtimes)
 {
-    public PipelineCatalog Catalog { get; } = catalog;
+    public PipelineCatalog Catalog { get; } = Catalog;
 
-    public PipelineHostOptions Options { get; } = options;
+    public TextWriter Out { get; } = Out;
 
-    public IReadOnlyDictionary<string, ISpecRenderer> Renderers { get; } = renderers;
+    public TextWriter Error { get; } = Error;
+
+    public IReadOnlyList<IRuntimeProvider> Runtimes { get; } = Runtimes;
+
+    /// <summary>The renderers of the runtimes' targets, by target name (<c>kubernetes</c>, <c>docker</c>).</summary>
+    public IReadOnlyDictionary<string, ISpecRenderer> Renderers { get; } = Runtimes
+        .Where(r => r.Renderer is not null)
+        .ToDictionary(r => r.Renderer!.Target, r => r.Renderer!, StringComparer.Ordinal);
+
+    /// <summary>What <c>--runtime</c> and an environment's <c>runtime</c> accept: <c>auto</c> and each runtime's name.</summary>
+    public IReadOnlyList<string> RuntimeNames { get; } = ["auto", .. Runtimes.Select(r => r.Name)];
 
     /// <summary>The project's <c>pipelines.json</c>, once <see cref="ConfigOrReport"/> has read it.</summary>
     public PipelinesConfig? Config { get; private set; }
@@ -23,7 +46,7 @@ internal sealed class HostContext(PipelineCatalog catalog, PipelineHostOptions o
     {
         try
         {
-            return Config ??= PipelinesConfig.Load(Options.WorkingDirectory);
+            return Config ??= PipelinesConfig.Load(WorkingDirectory, RuntimeNames);
         }
         catch (PipelinesConfigException ex)
         {
@@ -31,10 +54,6 @@ internal sealed class HostContext(PipelineCatalog catalog, PipelineHostOptions o
             return null;
         }
     }
-
-    public TextWriter Out => Options.Out;
-
-    public TextWriter Error => Options.Error;
 
     /// <summary>Finds a DAG by id, or writes the ids that exist and returns null.</summary>
     public PipelineEntry? FindOrReport(string dagId)
@@ -73,7 +92,7 @@ internal sealed class HostContext(PipelineCatalog catalog, PipelineHostOptions o
 
         try
         {
-            var environment = config.SelectEnvironment(environmentName, Options.GetEnvironmentVariable);
+            var environment = config.SelectEnvironment(environmentName, GetEnvironmentVariable);
             return RunContext.Create(dag, date, environment, parameters);
         }
         catch (PipelinesConfigException ex)

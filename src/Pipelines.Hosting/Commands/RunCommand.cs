@@ -19,90 +19,82 @@ internal static class RunCommand
     {
         var dag = CommonOptions.DagArgument("The DAG to run.");
         var date = CommonOptions.Date();
-        var runtime = Runtime();
+        var runtime = Runtime(context);
         var environment = CommonOptions.Environment();
         var parameters = CommonOptions.Params();
         var maxActive = CommonOptions.MaxActive();
         var plain = new Option<bool>("--plain") { Description = "One line per event instead of the live view." };
         var state = CommonOptions.State();
         var command = new Command("run", "Run a DAG for a logical date; a re-run resumes it.") { dag, date, runtime, environment, parameters, maxActive, plain, state };
-        command.SetAction((result, _) => RunAsync(
+        command.SetAction((result, cancellationToken) => RunAsync(
             context,
-            result.GetValue(dag)!,
-            result.GetValue(date),
-            result.GetValue(environment),
-            result.GetValue(parameters)!,
-            result.GetValue(runtime),
-            result.GetValue(maxActive),
-            result.GetValue(plain),
-            result.GetValue(state),
-            onlyTasks: null));
+            new RunRequest(
+                result.GetValue(dag)!,
+                result.GetValue(date),
+                result.GetValue(environment),
+                result.GetValue(parameters)!,
+                result.GetValue(runtime),
+                result.GetValue(maxActive),
+                result.GetValue(plain),
+                result.GetValue(state),
+                RunScope.All,
+                Records: true),
+            cancellationToken));
         return command;
     }
 
-    public static Option<string?> Runtime()
+    public static Option<string?> Runtime(HostContext context)
     {
-        var runtime = new Option<string?>("--runtime") { Description = "auto, process, docker or kubernetes (default: the environment's)." };
-        runtime.AcceptOnlyFromAmong(RunLauncher.RuntimeNames);
+        var runtime = new Option<string?>("--runtime") { Description = $"{string.Join(", ", context.RuntimeNames)} (default: the environment's)." };
+        runtime.AcceptOnlyFromAmong([.. context.RuntimeNames]);
         return runtime;
     }
 
-    public static async Task<int> RunAsync(
-        HostContext context,
-        string dagId,
-        DateOnly date,
-        string? environmentName,
-        IReadOnlyDictionary<string, string> parameters,
-        string? runtimeName,
-        int? maxActive,
-        bool plain,
-        string? statePath,
-        IReadOnlySet<string>? onlyTasks,
-        Func<IRunStore, string, string, IRunStore>? storeFor = null)
+    public static async Task<int> RunAsync(HostContext context, RunRequest request, CancellationToken cancellationToken)
     {
-        var dag = context.ValidDagOrReport(dagId);
+        var dag = context.ValidDagOrReport(request.DagId);
         if (dag is null)
         {
             return ExitCodes.UsageError;
         }
 
-        if (onlyTasks is not null && onlyTasks.FirstOrDefault(t => !dag.TryGetTask(t, out _)) is { } unknown)
+        if (request.Scope.Tasks?.FirstOrDefault(t => !dag.TryGetTask(t, out _)) is { } unknown)
         {
             context.Error.WriteLine($"DAG '{dag.Id}' has no task '{unknown}'; its tasks: {NameList.Some(dag.Tasks.Select(t => t.Id), unknown)}");
             return ExitCodes.UsageError;
         }
 
-        using var setup = RunLauncher.Prepare(context, dag, date, environmentName, parameters, runtimeName, maxActive, statePath, onlyTasks);
+        using var setup = await RunLauncher.PrepareAsync(context, dag, request, cancellationToken).ConfigureAwait(false);
         if (setup is null)
         {
             return ExitCodes.UsageError;
         }
 
-        using var store = storeFor?.Invoke(setup.Store, dag.Id, setup.Run.RunId);
-        var runStore = store ?? setup.Store;
+        // A test reads a copy of the recorded run and writes nothing back.
+        using var copy = request.Records ? null : StoreCopy.Of(setup.Store, dag.Id, setup.Run.RunId);
+        var runStore = copy ?? setup.Store;
         using var runLock = runStore.TryLockRun(dag.Id, setup.Run.RunId, out var holder);
         if (runLock is null)
         {
-            context.Error.WriteLine($"DAG '{dag.Id}' for {date:yyyy-MM-dd} is already running ({holder}); wait for it, or stop it first.");
+            context.Error.WriteLine($"DAG '{dag.Id}' for {request.Date:yyyy-MM-dd} is already running ({holder}); wait for it, or stop it first.");
             return ExitCodes.UsageError;
         }
 
         var recorded = runStore.FindRun(dag.Id, setup.Run.RunId);
         // A test records nothing, so it may try other values; a run would mix them with the recorded ones.
-        if (onlyTasks is null && recorded is not null && RecordedParams.Refusal(dag, recorded, setup.Run) is { } refusal)
+        if (request.Records && recorded is not null && RecordedParams.Refusal(dag, recorded, setup.Run) is { } refusal)
         {
             context.Error.WriteLine(refusal);
             return ExitCodes.UsageError;
         }
 
         context.Out.WriteLine(setup.RuntimeLine);
-        var resumed = recorded is not null && onlyTasks is null;
-        context.Out.WriteLine($"{(onlyTasks is null ? "Run" : "Test")} {setup.Run.RunId} of {dag.Id}{(resumed ? " (resuming: succeeded tasks are kept)" : string.Empty)}; store {runStore.Location}");
+        var resumed = recorded is not null && request.Records;
+        context.Out.WriteLine($"{(request.Records ? "Run" : "Test")} {setup.Run.RunId} of {dag.Id}{(resumed ? " (resuming: succeeded tasks are kept)" : string.Empty)}; store {runStore.Location}");
 
         using var signals = new StopSignals();
-        // A test run writes no log files: its try numbers belong to a copy of the run, not to the run.
-        var executor = new Executor(setup.Runtime, runStore, TimeProvider.System, onlyTasks is null ? setup.Options : setup.Options with { LogFolder = null });
-        var live = !plain && ReferenceEquals(context.Out, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        var executor = new Executor(setup.Runtime, runStore, TimeProvider.System, setup.Options);
+        var live = !request.Plain && ReferenceEquals(context.Out, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         RunOutcome outcome;
         try
         {
@@ -126,6 +118,16 @@ internal static class RunCommand
             }
 
             return ExitCodes.UsageError;
+        }
+        catch (RuntimeMismatchException ex)
+        {
+            context.Error.WriteLine(ex.Message);
+            return ExitCodes.UsageError;
+        }
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+        {
+            // Stopped while the runtime's session opened: nothing was started.
+            return signals.ExitCode ?? ExitCodes.Interrupted;
         }
 
         return Report(context, dag, outcome, runStore, setup, signals);

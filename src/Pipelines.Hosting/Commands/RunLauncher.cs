@@ -1,8 +1,6 @@
 using Pipelines.Execution;
 using Pipelines.Execution.Runtimes;
 using Pipelines.Execution.State;
-using Pipelines.Hosting.Commands;
-using Pipelines.Processes;
 using Pipelines.Rendering;
 using Pipelines.Secrets;
 
@@ -15,26 +13,15 @@ internal sealed record RunSetup(RunContext Run, IContainerRuntime Runtime, IRunS
 }
 
 /// <summary>
-/// Prepares a run for <c>run</c> and <c>test</c>: the environment, the runtime (and why), the run
-/// store, secrets, and a preflight of templates and secrets — every problem is reported and nothing
-/// starts (exit 2).
+/// Prepares a run for <c>run</c> and <c>test</c>: the environment, the runtime (asked, or the first that <c>auto</c> may
+/// pick whose probe says it can run here — and why), secrets, a preflight of templates, secrets and the runtime's target
+/// renderer, then the run store. Every problem is reported and nothing starts (exit 2).
 /// </summary>
 internal static class RunLauncher
 {
-    public static readonly string[] RuntimeNames = ["auto", "process", "docker", "kubernetes"];
-
-    public static RunSetup? Prepare(
-        HostContext context,
-        Dag dag,
-        DateOnly date,
-        string? environmentName,
-        IReadOnlyDictionary<string, string> parameters,
-        string? runtimeName,
-        int? maxActive,
-        string? statePath,
-        IReadOnlySet<string>? onlyTasks)
+    public static async Task<RunSetup?> PrepareAsync(HostContext context, Dag dag, RunRequest request, CancellationToken cancellationToken)
     {
-        var run = context.RunOrReport(dag, date, environmentName, parameters);
+        var run = context.RunOrReport(dag, request.Date, request.Environment, request.Params);
         if (run is null)
         {
             return null;
@@ -42,22 +29,10 @@ internal static class RunLauncher
 
         var root = context.Config!.RootDirectory;
         var environment = run.Environment;
-        var requested = runtimeName ?? environment.Runtime;
-        string line;
-        switch (requested)
+        var (provider, line) = await ChooseAsync(context, run, request.Runtime, root, cancellationToken).ConfigureAwait(false);
+        if (provider is null)
         {
-            case "auto":
-                line = $"Runtime: process — 'auto' (environment '{environment.Name}') picks Docker only when an engine answers and every image is present; " +
-                    "this version has no Docker runtime yet, so tasks run as local processes and their images are not used.";
-                break;
-            case "process":
-                line = $"Runtime: process ({(runtimeName is null ? $"environment '{environment.Name}'" : "--runtime process")}); images are not used.";
-                break;
-            default:
-                context.Error.WriteLine(
-                    $"The {requested} runtime ({(runtimeName is null ? $"from environment '{environment.Name}'" : "--runtime")}) is not in this version yet; " +
-                    "run with --runtime process (or auto), or render the specs with 'render --target " + requested + "'.");
-                return null;
+            return null;
         }
 
         ISecretResolver secrets;
@@ -72,7 +47,9 @@ internal static class RunLauncher
         }
 
         var masker = new SecretMasker();
-        var problems = RunPreflight.Check(run, secrets, masker, onlyTasks);
+        var warnings = new List<RenderDiagnostic>();
+        var target = provider.Renderer is { } renderer ? (renderer, root) : ((ISpecRenderer, string)?)null;
+        var problems = RunPreflight.Check(run, secrets, masker, request.Scope.Tasks, target, warnings);
         if (problems.Count > 0)
         {
             foreach (var problem in problems)
@@ -84,6 +61,11 @@ internal static class RunLauncher
             return null;
         }
 
+        foreach (var warning in warnings)
+        {
+            context.Error.WriteLine(warning.ToString());
+        }
+
         foreach (var source in masker.TooShort)
         {
             context.Error.WriteLine(
@@ -92,16 +74,51 @@ internal static class RunLauncher
         }
 
         // A store that cannot be opened throws RunStoreException: PipelineHost reports it (exit 2).
-        var store = new SqliteRunStore(statePath ?? RunPaths.DefaultStatePath(root));
+        var store = new SqliteRunStore(request.StatePath ?? RunPaths.DefaultStatePath(root));
         var options = new ExecutorOptions
         {
-            MaxActiveTasks = maxActive,
+            MaxActiveTasks = request.MaxActive,
             Pools = environment.Pools,
-            LogFolder = RunPaths.LogFolder(store.Location),
+            // A test writes no log files: its try numbers belong to a copy of the run, not to the run.
+            LogFolder = request.Records ? RunPaths.LogFolder(store.Location) : null,
             Masker = masker,
-            OnlyTasks = onlyTasks,
+            Scope = request.Scope,
         };
-        var runtime = new ProcessRuntime(root, secrets, TimeProvider.System, masker, store.StoreId);
+        var runtime = provider.Create(new RuntimeSetup(run, root, secrets, masker, store.StoreId, TimeProvider.System));
         return new RunSetup(run, runtime, store, options, masker, line);
+    }
+
+    // The runtime asked for (--runtime, else the environment's), or for auto the first runtime auto may pick that can
+    // run here; null (with the reasons written) when none can.
+    private static async Task<(IRuntimeProvider? Provider, string Line)> ChooseAsync(HostContext context, RunContext run, string? asked, string root, CancellationToken cancellationToken)
+    {
+        var name = asked ?? run.Environment.Runtime;
+        var source = asked is null ? $"environment '{run.Environment.Name}'" : "--runtime";
+        if (name != "auto")
+        {
+            var provider = context.Runtimes.First(r => r.Name == name);
+            var probe = await provider.ProbeAsync(run, root, cancellationToken).ConfigureAwait(false);
+            if (!probe.Usable)
+            {
+                context.Error.WriteLine($"The {name} runtime ({source}) cannot run DAG '{run.Dag.Id}' here: {probe.Reason}. Nothing started.");
+                return (null, string.Empty);
+            }
+
+            return (provider, $"Runtime: {name} ({source}); {probe.Reason}.");
+        }
+
+        var reasons = new List<string>();
+        foreach (var provider in context.Runtimes.Where(r => r.Automatic))
+        {
+            var probe = await provider.ProbeAsync(run, root, cancellationToken).ConfigureAwait(false);
+            reasons.Add($"{provider.Name}: {probe.Reason}");
+            if (probe.Usable)
+            {
+                return (provider, $"Runtime: {provider.Name} — auto ({source}) tries {string.Join(", then ", context.Runtimes.Where(r => r.Automatic).Select(r => r.Name))}; {string.Join("; ", reasons)}.");
+            }
+        }
+
+        context.Error.WriteLine($"No runtime can run DAG '{run.Dag.Id}' here (auto, {source}): {string.Join("; ", reasons)}. Nothing started.");
+        return (null, string.Empty);
     }
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Pipelines.Execution.State;
+using Pipelines.Execution;
 
 namespace Pipelines.Hosting.Commands;
 
@@ -15,39 +15,25 @@ internal static class TestCommand
         var dag = CommonOptions.DagArgument("The DAG.");
         var task = new Argument<string>("task") { Description = "The task to run alone." };
         var date = CommonOptions.Date();
-        var runtime = RunCommand.Runtime();
+        var runtime = RunCommand.Runtime(context);
         var environment = CommonOptions.Environment();
         var parameters = CommonOptions.Params();
         var state = CommonOptions.State();
         var command = new Command("test", "Run one task alone, ignoring its dependencies; nothing is recorded.") { dag, task, date, runtime, environment, parameters, state };
-        command.SetAction((result, _) => RunCommand.RunAsync(
+        command.SetAction((result, cancellationToken) => RunCommand.RunAsync(
             context,
-            result.GetValue(dag)!,
-            result.GetValue(date),
-            result.GetValue(environment),
-            result.GetValue(parameters)!,
-            result.GetValue(runtime),
-            maxActive: null,
-            plain: true,
-            result.GetValue(state),
-            new HashSet<string>(StringComparer.Ordinal) { result.GetValue(task)! },
-            Snapshot));
+            new RunRequest(
+                result.GetValue(dag)!,
+                result.GetValue(date),
+                result.GetValue(environment),
+                result.GetValue(parameters)!,
+                result.GetValue(runtime),
+                MaxActive: null,
+                Plain: true,
+                result.GetValue(state),
+                RunScope.Alone([result.GetValue(task)!]),
+                Records: false),
+            cancellationToken));
         return command;
-    }
-
-    // A copy of the recorded run in memory: the test reads upstream outputs and writes nothing back.
-    private static InMemoryRunStore Snapshot(IRunStore recorded, string dagId, string runId)
-    {
-        var copy = new InMemoryRunStore();
-        if (recorded.FindRun(dagId, runId) is { } run)
-        {
-            var batch = new StoreBatch();
-            batch.Runs.Add(run);
-            batch.Tasks.AddRange(recorded.LoadTasks(dagId, runId).Select(t => (dagId, runId, t)));
-            batch.Attempts.AddRange(recorded.LoadAttempts(dagId, runId).Select(a => (dagId, runId, a)));
-            copy.Commit(batch);
-        }
-
-        return copy;
     }
 }

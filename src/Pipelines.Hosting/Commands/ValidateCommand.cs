@@ -41,7 +41,7 @@ internal static class ValidateCommand
             return ExitCodes.UsageError;
         }
 
-        var targets = EnvironmentTarget.Of(config, context.Renderers);
+        var targets = EnvironmentTarget.Of(config, context.Runtimes);
         var valid = true;
         foreach (var entry in entries)
         {

@@ -1,4 +1,5 @@
 using k8s.Models;
+using Pipelines.Attempts;
 
 namespace Pipelines.Kubernetes.Rendering;
 
@@ -19,11 +20,11 @@ internal static class BaseContainerFactory
             EnvFrom = EnvFrom(task),
             Resources = Resources(task.Resources),
             SecurityContext = SecurityContext(task),
-            VolumeMounts = [new V1VolumeMount { Name = PodRenderer.OutputVolumeName, MountPath = PodRenderer.OutputDirectory }, .. volumes.Mounts],
+            VolumeMounts = [new V1VolumeMount { Name = PodRenderer.OutputVolumeName, MountPath = AttemptContract.OutputDirectory }, .. volumes.Mounts],
 
             // The kubelet copies this file (at most 4096 bytes) into the pod status when the
             // container ends: the task's JSON output comes back without a sidecar or an exec.
-            TerminationMessagePath = PodRenderer.OutputPath,
+            TerminationMessagePath = AttemptContract.OutputPath,
             TerminationMessagePolicy = "File",
         };
     }
@@ -31,9 +32,9 @@ internal static class BaseContainerFactory
     private static List<V1EnvVar> Env(ContainerTask task)
     {
         // First, so later values and the command can refer to it as $(PIPELINES_OUTPUT).
-        var env = new List<V1EnvVar> { new() { Name = PodRenderer.OutputEnvVar, Value = PodRenderer.OutputPath } };
-        env.AddRange(task.Env.Where(e => e.Name != PodRenderer.OutputEnvVar).Select(e => new V1EnvVar { Name = e.Name, Value = e.Value }));
-        env.AddRange(task.SecretEnv.Where(e => e.Name != PodRenderer.OutputEnvVar).Select(e => new V1EnvVar
+        var env = new List<V1EnvVar> { new() { Name = AttemptContract.OutputVariable, Value = AttemptContract.OutputPath } };
+        env.AddRange(task.Env.Where(e => e.Name != AttemptContract.OutputVariable).Select(e => new V1EnvVar { Name = e.Name, Value = e.Value }));
+        env.AddRange(task.SecretEnv.Where(e => e.Name != AttemptContract.OutputVariable).Select(e => new V1EnvVar
         {
             Name = e.Name,
             ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = e.Secret.Name, Key = e.Secret.Key } },

@@ -15,7 +15,7 @@ namespace Pipelines.Kubernetes.Rendering;
 /// <remarks>
 /// <para>The pod: <c>restartPolicy: Never</c> (Pipelines retries with a new pod, not the kubelet);
 /// the task's container is <c>spec.containers[0]</c>, named <c>base</c>; its output file
-/// <see cref="OutputPath"/> is the container's <c>terminationMessagePath</c>, so the kubelet returns the
+/// <see cref="AttemptContract.OutputPath"/> is the container's <c>terminationMessagePath</c>, so the kubelet returns the
 /// task's JSON output in the pod status, on a small emptyDir so it is writable under a read-only root
 /// filesystem. Identity labels (<see cref="AttemptNames.Labels"/>) win over the task's labels; the
 /// exact attempt id is the <see cref="AttemptNames.AttemptAnnotation"/> annotation.
@@ -37,16 +37,7 @@ public sealed class PodRenderer : ISpecRenderer
     /// <summary>The target name.</summary>
     public const string TargetName = "kubernetes";
 
-    /// <summary>The directory of the output file inside the task's container, an emptyDir.</summary>
-    public const string OutputDirectory = "/pipelines";
-
-    /// <summary>The file a task writes its JSON output to; also <c>terminationMessagePath</c>.</summary>
-    public const string OutputPath = "/pipelines/output.json";
-
-    /// <summary>The environment variable that holds <see cref="OutputPath"/>.</summary>
-    public const string OutputEnvVar = "PIPELINES_OUTPUT";
-
-    /// <summary>The name of the pod volume mounted at <see cref="OutputDirectory"/>.</summary>
+    /// <summary>The name of the pod volume mounted at <see cref="AttemptContract.OutputDirectory"/>, an emptyDir.</summary>
     public const string OutputVolumeName = "pipelines-output";
 
     private readonly PodTemplateReader _templates = new();

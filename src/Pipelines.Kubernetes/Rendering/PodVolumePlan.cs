@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using k8s;
 using k8s.Models;
+using Pipelines.Attempts;
 using Pipelines.Validation;
 
 namespace Pipelines.Kubernetes.Rendering;
@@ -44,7 +45,7 @@ internal sealed class PodVolumePlan
 
         var volumes = ImmutableArray.CreateBuilder<V1Volume>();
         var mounts = ImmutableArray.CreateBuilder<V1VolumeMount>(task.Mounts.Length);
-        var paths = new HashSet<string>(StringComparer.Ordinal) { PodRenderer.OutputDirectory };
+        var paths = new HashSet<string>(StringComparer.Ordinal) { AttemptContract.OutputDirectory };
         for (var i = 0; i < task.Mounts.Length; i++)
         {
             var mount = task.Mounts[i];
@@ -77,10 +78,10 @@ internal sealed class PodVolumePlan
     private static void CheckMount(VolumeMount mount, int index, HashSet<string> paths, DiagnosticCollector diagnostics)
     {
         var path = mount.MountPath.Length > 1 ? mount.MountPath.TrimEnd('/') : mount.MountPath;
-        if (path == PodRenderer.OutputDirectory)
+        if (path == AttemptContract.OutputDirectory)
         {
             diagnostics.Error(new FieldPath("mounts", "mountPath", index).ToString(),
-                $"'{PodRenderer.OutputDirectory}' is where Pipelines collects the task's output ({PodRenderer.OutputPath}); mount the volume elsewhere");
+                $"'{AttemptContract.OutputDirectory}' is where Pipelines collects the task's output ({AttemptContract.OutputPath}); mount the volume elsewhere");
         }
         else if (!paths.Add(path))
         {

@@ -76,10 +76,10 @@ internal static class TaskChecks
 
     private static void CheckEnv(ContainerTask task, DiagnosticCollector diagnostics)
     {
-        if (task.Env.Any(e => e.Name == PodRenderer.OutputEnvVar) || task.SecretEnv.Any(e => e.Name == PodRenderer.OutputEnvVar))
+        if (task.Env.Any(e => e.Name == AttemptContract.OutputVariable) || task.SecretEnv.Any(e => e.Name == AttemptContract.OutputVariable))
         {
-            diagnostics.Warning(new FieldPath("env", PodRenderer.OutputEnvVar).ToString(),
-                $"Pipelines sets {PodRenderer.OutputEnvVar}={PodRenderer.OutputPath}, the file the kubelet returns as the task's output; the task's value is replaced");
+            diagnostics.Warning(new FieldPath("env", AttemptContract.OutputVariable).ToString(),
+                $"Pipelines sets {AttemptContract.OutputVariable}={AttemptContract.OutputPath}, the file the kubelet returns as the task's output; the task's value is replaced");
         }
 
         foreach (var secret in task.SecretEnv)

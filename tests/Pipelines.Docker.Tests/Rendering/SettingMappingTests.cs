@@ -1,4 +1,5 @@
 using Docker.DotNet.Models;
+using Pipelines.Attempts;
 using Pipelines.Docker.Rendering;
 using Pipelines.Environments;
 
@@ -125,7 +126,7 @@ public sealed class SettingMappingTests
             .Mount(Volume.Named("logs"), "/logs"));
 
         Assert.Equal([("shared", false), ("logs", false), (spec.Name + "-output", true)], spec.Volumes.Select(v => (v.Name, v.PerAttempt)));
-        Assert.Equal(ContainerRenderer.OutputPath, spec.OutputPath);
+        Assert.Equal(AttemptContract.OutputPath, spec.OutputPath);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public abstract class RunStoreContractTests : IDisposable
         new(taskId, state, tryNumber, null, T0.AddMinutes(2));
 
     protected static AttemptRecord Attempt(string taskId, int tryNumber, AttemptState state = AttemptState.Running, TimeSpan? duration = null) =>
-        new(taskId, tryNumber, state, T0.AddMinutes(3), duration is { } d ? T0.AddMinutes(3) + d : null, null, null, null, null, null);
+        new(taskId, tryNumber, state, T0.AddMinutes(3), duration is { } d ? T0.AddMinutes(3) + d : null, null, null, null, null, null, "process");
 
     /// <summary>Commits a run with its tasks and attempts in one batch.</summary>
     protected void Commit(DagRunRecord? run = null, IEnumerable<TaskInstanceRecord>? tasks = null, IEnumerable<AttemptRecord>? attempts = null, string dagId = "etl", string runId = "r1")

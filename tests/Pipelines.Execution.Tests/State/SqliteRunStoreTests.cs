@@ -41,13 +41,13 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
     }
 
     [Fact]
-    public void The_file_is_in_wal_mode_with_schema_version_2()
+    public void The_file_is_in_wal_mode_with_schema_version_3()
     {
         _ = Store;
 
         using var connection = Connect();
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
-        Assert.Equal(2L, Scalar(connection, "PRAGMA user_version"));
+        Assert.Equal(3L, Scalar(connection, "PRAGMA user_version"));
         Assert.Equal(
             ["attempts", "dag_runs", "store_info", "task_instances"],
             Rows(connection, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").Select(r => (string)r[0]));
@@ -76,6 +76,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         using (var connection = Connect())
         {
             Scalar(connection, "DROP TABLE store_info");
+            Scalar(connection, "ALTER TABLE attempts DROP COLUMN runtime");
             Scalar(connection, "PRAGMA user_version = 1");
         }
 
@@ -84,7 +85,30 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         Assert.Matches("^[0-9a-f]{12}$", upgraded.StoreId);
         Assert.Equal("a", Assert.Single(upgraded.LoadTasks("etl", "r1")).TaskId);
         using var check = Connect();
-        Assert.Equal(2L, Scalar(check, "PRAGMA user_version"));
+        Assert.Equal(3L, Scalar(check, "PRAGMA user_version"));
+    }
+
+    [Fact]
+    public void A_version_2_file_is_upgraded_in_place_its_attempts_of_no_known_runtime_and_its_id_kept()
+    {
+        Commit(Run("r1"), [Task("a")], [Attempt("a", 1, AttemptState.Running)]);
+        var id = Store.StoreId;
+        Store.Dispose();
+        using (var connection = Connect())
+        {
+            Scalar(connection, "ALTER TABLE attempts DROP COLUMN runtime");
+            Scalar(connection, "PRAGMA user_version = 2");
+        }
+
+        using var upgraded = new SqliteRunStore(StatePath);
+        var batch = new StoreBatch();
+        batch.Attempts.Add(("etl", "r1", Attempt("a", 2, AttemptState.Starting) with { Runtime = "process" }));
+        upgraded.Commit(batch);
+
+        Assert.Equal(id, upgraded.StoreId);
+        Assert.Equal([(1, null), (2, "process")], upgraded.LoadAttempts("etl", "r1", "a").Select(a => (a.TryNumber, a.Runtime)));
+        using var check = Connect();
+        Assert.Equal(3L, Scalar(check, "PRAGMA user_version"));
     }
 
     [Fact]
@@ -113,7 +137,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         Store.Dispose();
         using (var connection = Connect())
         {
-            Scalar(connection, "PRAGMA user_version = 3");
+            Scalar(connection, "PRAGMA user_version = 4");
         }
 
         var before = File.ReadAllBytes(StatePath);
@@ -121,10 +145,10 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         var error = Assert.Throws<RunStoreVersionException>(() => new SqliteRunStore(StatePath));
 
         Assert.Contains(StatePath, error.Message, StringComparison.Ordinal);
+        Assert.Contains("version 4", error.Message, StringComparison.Ordinal);
         Assert.Contains("version 3", error.Message, StringComparison.Ordinal);
-        Assert.Contains("version 2", error.Message, StringComparison.Ordinal);
         Assert.Contains("Upgrade Pipelines", error.Message, StringComparison.Ordinal);
-        Assert.Equal((StatePath, 3, 2), (error.FilePath, error.FileVersion, error.SupportedVersion));
+        Assert.Equal((StatePath, 4, 3), (error.FilePath, error.FileVersion, error.SupportedVersion));
         Assert.Equal(before, File.ReadAllBytes(StatePath));
     }
 

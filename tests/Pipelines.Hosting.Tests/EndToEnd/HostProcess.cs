@@ -13,7 +13,7 @@ public sealed record HostResult(int ExitCode, string Stdout, string Stderr)
 public static class HostProcess
 {
     /// <summary>The repository root: the folder that holds <c>Pipelines.sln</c>.</summary>
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot { get; } = Pipelines.Tests.Shared.RepositoryRoot.Path;
 
     /// <summary>The examples host, <c>pipelines/</c>.</summary>
     public static string ExamplesHost => HostDll("pipelines", "pipelines.dll");
@@ -77,18 +77,5 @@ public static class HostProcess
         var configuration = typeof(HostProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var path = Path.Combine(RepositoryRoot, projectDir, "bin", configuration, "net10.0", dll);
         return File.Exists(path) ? path : throw new FileNotFoundException($"The host is not built: {path}");
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Pipelines.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Pipelines.sln above {AppContext.BaseDirectory}");
     }
 }

@@ -42,7 +42,7 @@ public sealed class RunCommandTests : IDisposable
         var result = await _project.RunAsync(HostProcess.ExamplesHost, "run", "orders_daily", "--date", "2026-11-25");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.StartsWith("Runtime: process — 'auto' (environment 'local')", result.Stdout);
+        Assert.StartsWith("Runtime: process — auto (environment 'local') tries docker, then process; docker: this version has no Docker runtime yet", result.Stdout);
         Assert.Contains("orders_daily manual__2026-11-25T00:00:00+00:00: success (5 success)", result.Stdout);
         var report = _project.Volume("orders-data", "20261125/report.txt");
         Assert.StartsWith("Orders report for 2026-11-25\nrows: 206\ntotal: 50979\nby region:\n  east: 13180\n", report);
@@ -81,7 +81,7 @@ public sealed class RunCommandTests : IDisposable
     [InlineData(new[] { "run", "orders_daily", "--date", "25/11/2026" }, "is not a date; write YYYY-MM-DD")]
     [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--param", "novalue" }, "--param 'novalue' is not name=value")]
     [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--param", "limit=3" }, "'limit' is not a parameter of the DAG")]
-    [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--runtime", "kubernetes" }, "The kubernetes runtime (--runtime) is not in this version yet")]
+    [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--runtime", "kubernetes" }, "The kubernetes runtime (--runtime) cannot run DAG 'orders_daily' here: this version has no Kubernetes runtime yet")]
     [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--max-active", "0" }, "--max-active '0' is not a task count; write a whole number from 1 to 2147483647.")]
     [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--max-active", "-1" }, "--max-active '-1' is not a task count")]
     [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--max-active", "abc" }, "--max-active 'abc' is not a task count")]

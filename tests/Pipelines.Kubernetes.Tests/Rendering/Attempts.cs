@@ -19,7 +19,7 @@ internal static class Attempts
     };
 
     /// <summary>The folder that holds <c>Pipelines.sln</c>.</summary>
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot { get; } = Pipelines.Tests.Shared.RepositoryRoot.Path;
 
     public static ResolvedTask Attempt(Action<TaskBuilder> configure, string dagId = "d", string taskId = "t", int tryNumber = 1, EnvironmentConfig? environment = null)
     {
@@ -47,18 +47,5 @@ internal static class Attempts
         var root = Directory.CreateTempSubdirectory("pipelines-k8s-").FullName;
         File.WriteAllText(Path.Combine(root, file), yaml);
         return root;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Pipelines.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Pipelines.sln above {AppContext.BaseDirectory}");
     }
 }
