@@ -9,7 +9,9 @@ namespace Pipelines.Hosting.Commands;
 
 /// <summary>
 /// <c>clear DAG --date D --task T [--downstream] [--state FILE]</c>: resets tasks of a run so the
-/// next <c>run</c> runs them again. Try numbers keep counting: a cleared task's next try is new.
+/// next <c>run</c> runs them again. Try numbers keep counting: a cleared task's next try is new. An attempt still
+/// recorded as running is recorded as failed ("cleared"): the next run starts a new one instead of adopting it — the way
+/// on when its runtime is gone (the attempt itself is not stopped: stop it there first).
 /// </summary>
 internal static class ClearCommand
 {
@@ -86,8 +88,24 @@ internal static class ClearCommand
             batch.Tasks.Add((dag.Id, runId, new TaskInstanceRecord(id, TaskState.None, tryNumber, "cleared", now)));
         }
 
+        var live = store.LoadAttempts(dag.Id, runId).Where(a => clear.Contains(a.TaskId) && a.State is AttemptState.Starting or AttemptState.Running).ToList();
+        foreach (var attempt in live)
+        {
+            batch.Attempts.Add((dag.Id, runId, attempt with
+            {
+                State = AttemptState.Failed,
+                EndedAt = now,
+                Reason = $"cleared while recorded as running on the {attempt.Runtime ?? run.Runtime} runtime; Pipelines did not stop it",
+            }));
+        }
+
         store.Commit(batch);
         context.Out.WriteLine($"Cleared {clear.Count} task(s) of {dag.Id} {runId}: {string.Join(", ", dag.TopologicalOrder.Where(clear.Contains))}. The next 'run' runs them again.");
+        foreach (var attempt in live)
+        {
+            context.Out.WriteLine($"  {attempt.TaskId} try {attempt.TryNumber} was recorded as running on the {attempt.Runtime ?? run.Runtime} runtime; it is not adopted any more — if it still runs there, stop it there.");
+        }
+
         return ExitCodes.Success;
     }
 }
