@@ -10,7 +10,7 @@ namespace Pipelines.Execution;
 /// One run of the executor: the scheduling loop and the state it alone writes. Attempts run concurrently and post their
 /// end as events; each step handles every event at hand, picks what to start, commits all of it in one batch, then starts
 /// the attempts. What the loop decides with is in small types of its own: <see cref="ResumePlan"/> (where the run starts
-/// from), <see cref="CriticalPath"/> (which ready task first), <see cref="ReadyQueue"/> (slots and pools),
+/// from), <see cref="TaskBoard"/> (where each task stands), <see cref="CriticalPath"/> (which ready task first), <see cref="ReadyQueue"/> (slots and pools),
 /// <see cref="TriggerRules"/> (whether a task runs), <see cref="AttemptVerdict"/> (what an ended attempt means),
 /// <see cref="AttemptRunner"/> and <see cref="AttemptLogSink"/> (running an attempt and keeping its log),
 /// <see cref="StoreWriter"/> (committing, and stopping when a commit fails).
@@ -28,16 +28,12 @@ internal sealed class RunLoop
     private readonly TaskResolver _resolver;
     private readonly StoreWriter _writer;
     private readonly AttemptRunner _runner;
-    private readonly TaskState[] _state;
-    private readonly string?[] _reason;
-    private readonly int[] _tryNumber;
-    private readonly int[] _attemptsThisRun;
-    private readonly UpstreamTally[] _tally;
     private readonly Dictionary<(int Task, int Try), AttemptRecord> _attempts = [];
     private readonly List<ITimer> _retryTimers = [];
     private readonly Channel<RunEvent> _events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
     private Dictionary<string, JsonElement> _outputs = null!;
     private ReadyQueue _queue = null!;
+    private TaskBoard _board = null!;
     private DagRunRecord _record = null!;
     private int _pendingRetries;
     private bool _cancelled;
@@ -56,12 +52,6 @@ internal sealed class RunLoop
         _resolver = new TaskResolver(run);
         _writer = new StoreWriter(executor.Store, executor.StoreGate, _stop, session);
         _runner = new AttemptRunner(session, executor.Runtime.Name, (run.Dag.Id, run.RunId), executor.Time, _writer, observer, Options.Masker, _cancel, Post);
-        var n = _graph.Count;
-        _state = new TaskState[n];
-        _reason = new string?[n];
-        _tryNumber = new int[n];
-        _attemptsThisRun = new int[n];
-        _tally = new UpstreamTally[n];
     }
 
     private ExecutorOptions Options => _executor.Options;
@@ -126,92 +116,25 @@ internal sealed class RunLoop
     // Takes the plan's state, and the first decisions: adopted attempts hold their slots, tasks whose rule is met queue.
     private StoreBatch Start(ResumePlan plan)
     {
-        Array.Copy(plan.States, _state, _state.Length);
-        Array.Copy(plan.Reasons, _reason, _reason.Length);
-        Array.Copy(plan.TryNumbers, _tryNumber, _tryNumber.Length);
+        _board = new TaskBoard(_graph, _scope, _observer, (_graph.Dag.Id, _run.RunId), Time, plan);
         _outputs = plan.Outputs;
         _record = plan.Record;
         _queue = new ReadyQueue(_graph, CriticalPath.Ranks(_graph, _executor.Store.PastDurations(_graph.Dag.Id)), Options.Pools, Math.Max(1, Options.MaxActiveTasks ?? _graph.Dag.MaxActiveTasks));
         foreach (var (task, attempt) in plan.Adopt)
         {
-            _state[task] = TaskState.Running;
+            _board.States[task] = TaskState.Running;
             _queue.Occupy(task);
             _attempts[(task, attempt.TryNumber)] = attempt;
             _observer.TaskChanged(_graph.Tasks[task].Id, TaskState.Running, attempt.TryNumber, "re-attached: a host that stopped started this attempt");
         }
 
-        for (var i = 0; i < _graph.Count; i++)
-        {
-            if (_state[i].IsFinished())
-            {
-                TallyDownstream(i, _state[i]);
-            }
-        }
-
         var batch = plan.Batch;
         foreach (var i in _graph.TopologicalOrder)
         {
-            Decide(i, batch);
+            _board.Decide(i, _queue, batch);
         }
 
         return batch;
-    }
-
-    // Applies the trigger rule of a task that has not started; a task that settles without running
-    // settles its downstream in turn (iteratively, so long chains are fine).
-    private void Decide(int first, StoreBatch batch)
-    {
-        var work = new Stack<int>();
-        work.Push(first);
-        while (work.Count > 0)
-        {
-            var i = work.Pop();
-            var task = _graph.Tasks[i];
-            if (_state[i] != TaskState.None || !_scope.Includes(task.Id))
-            {
-                continue;
-            }
-
-            var counts = Count(i);
-            switch (_scope.FollowsDependencies ? TriggerRules.Evaluate(task.TriggerRule, counts) : RuleDecision.Run)
-            {
-                case RuleDecision.Run:
-                    SetState(i, TaskState.Queued, null, batch, persist: false);
-                    _queue.Enqueue(i);
-                    break;
-                case RuleDecision.Skip:
-                    SetState(i, TaskState.Skipped, TriggerRules.Reason(task.TriggerRule, counts), batch);
-                    PushDownstream(i, work);
-                    break;
-                case RuleDecision.UpstreamFailed:
-                    SetState(i, TaskState.UpstreamFailed, TriggerRules.Reason(task.TriggerRule, counts), batch);
-                    PushDownstream(i, work);
-                    break;
-            }
-        }
-    }
-
-    private void PushDownstream(int task, Stack<int> work)
-    {
-        foreach (var d in _graph.Downstream[task])
-        {
-            work.Push(d);
-        }
-    }
-
-    // Running counts of each task's settled upstream, so deciding costs the same whatever the fan-in.
-    private UpstreamCounts Count(int i)
-    {
-        var t = _tally[i];
-        return new UpstreamCounts(_graph.Upstream[i].Length, t.Success, t.Failed, t.UpstreamFailed, t.Skipped);
-    }
-
-    private void TallyDownstream(int task, TaskState state)
-    {
-        foreach (var d in _graph.Downstream[task])
-        {
-            _tally[d].Add(state);
-        }
     }
 
     private List<(int Task, int Try)> StartReady(StoreBatch batch)
@@ -220,14 +143,14 @@ internal sealed class RunLoop
         while (_queue.TryStart(out var i))
         {
             var task = _graph.Tasks[i];
-            var tryNumber = ++_tryNumber[i];
-            _attemptsThisRun[i]++;
+            var tryNumber = ++_board.TryNumbers[i];
+            _board.AttemptsThisRun[i]++;
             var attempt = new AttemptRecord(task.Id, tryNumber, AttemptState.Starting, Time.GetUtcNow(), null, null, null, null, null,
                 Options.LogFolder is null ? null : RunPaths.LogPath(Options.LogFolder, _graph.Dag.Id, _run.RunId, task.Id, tryNumber),
                 _executor.Runtime.Name);
             _attempts[(i, tryNumber)] = attempt;
             batch.Attempts.Add((_graph.Dag.Id, _run.RunId, attempt));
-            SetState(i, TaskState.Running, null, batch);
+            _board.Set(i, TaskState.Running, null, batch);
             launches.Add((i, tryNumber));
         }
 
@@ -292,17 +215,17 @@ internal sealed class RunLoop
                 _retryTimers.Clear();
                 for (var i = 0; i < _graph.Count; i++)
                 {
-                    if (_state[i] is TaskState.UpForRetry)
+                    if (_board.States[i] is TaskState.UpForRetry)
                     {
-                        SetState(i, TaskState.Cancelled, $"{StopReason} while waiting to retry", batch);
+                        _board.Set(i, TaskState.Cancelled, $"{StopReason} while waiting to retry", batch);
                     }
                 }
 
                 _pendingRetries = 0;
                 break;
-            case RunEventKind.RetryDue when !_cancelled && _state[ev.Task] == TaskState.UpForRetry:
+            case RunEventKind.RetryDue when !_cancelled && _board.States[ev.Task] == TaskState.UpForRetry:
                 _pendingRetries--;
-                SetState(ev.Task, TaskState.Queued, null, batch, persist: false);
+                _board.Set(ev.Task, TaskState.Queued, null, batch, persist: false);
                 _queue.Enqueue(ev.Task);
                 break;
             case RunEventKind.Finished:
@@ -319,8 +242,8 @@ internal sealed class RunLoop
         var attempt = _attempts[(i, ev.Try)];
         _attempts.Remove((i, ev.Try));
         var end = ev.End;
-        var verdict = AttemptVerdict.Decide(_graph.Tasks[i], end, _attemptsThisRun[i], Cancelling ? StopReason : null, Options.Masker, Options.Jitter());
-        _attemptsThisRun[i] = verdict.AttemptsThisRun;
+        var verdict = AttemptVerdict.Decide(_graph.Tasks[i], end, _board.AttemptsThisRun[i], Cancelling ? StopReason : null, Options.Masker, Options.Jitter());
+        _board.AttemptsThisRun[i] = verdict.AttemptsThisRun;
         batch.Attempts.Add((_graph.Dag.Id, _run.RunId, attempt with
         {
             State = verdict.Attempt,
@@ -333,14 +256,14 @@ internal sealed class RunLoop
         switch (verdict.Kind)
         {
             case VerdictKind.NotStarted:
-                SetState(i, TaskState.Queued, null, batch, persist: false);
+                _board.Set(i, TaskState.Queued, null, batch, persist: false);
                 _queue.Enqueue(i);
                 break;
             case VerdictKind.Cancelled:
-                SetState(i, TaskState.Cancelled, verdict.TaskReason, batch);
+                _board.Set(i, TaskState.Cancelled, verdict.TaskReason, batch);
                 break;
             case VerdictKind.Retry:
-                SetState(i, TaskState.UpForRetry, verdict.TaskReason, batch);
+                _board.Set(i, TaskState.UpForRetry, verdict.TaskReason, batch);
                 ScheduleRetry(i, verdict.RetryDelay);
                 break;
             default:
@@ -349,10 +272,10 @@ internal sealed class RunLoop
                     _outputs[_graph.Tasks[i].Id] = value;
                 }
 
-                SetState(i, verdict.Kind switch { VerdictKind.Succeeded => TaskState.Success, VerdictKind.Skipped => TaskState.Skipped, _ => TaskState.Failed }, verdict.TaskReason, batch);
+                _board.Set(i, verdict.Kind switch { VerdictKind.Succeeded => TaskState.Success, VerdictKind.Skipped => TaskState.Skipped, _ => TaskState.Failed }, verdict.TaskReason, batch);
                 foreach (var d in _graph.Downstream[i])
                 {
-                    Decide(d, batch);
+                    _board.Decide(d, _queue, batch);
                 }
 
                 break;
@@ -371,23 +294,6 @@ internal sealed class RunLoop
         _retryTimers.Add(Time.CreateTimer(static state => ((RetryTarget)state!).Fire(), new RetryTarget(this, i), delay, Timeout.InfiniteTimeSpan));
     }
 
-    private void SetState(int i, TaskState state, string? reason, StoreBatch batch, bool persist = true)
-    {
-        if (state is TaskState.Success or TaskState.Failed or TaskState.UpstreamFailed or TaskState.Skipped && !_state[i].IsFinished())
-        {
-            TallyDownstream(i, state);
-        }
-
-        _state[i] = state;
-        _reason[i] = reason;
-        if (persist)
-        {
-            batch.Tasks.Add((_graph.Dag.Id, _run.RunId, new TaskInstanceRecord(_graph.Tasks[i].Id, state, _tryNumber[i], reason, Time.GetUtcNow())));
-        }
-
-        _observer.TaskChanged(_graph.Tasks[i].Id, state, _tryNumber[i], reason);
-    }
-
     private void Post(RunEvent ev)
     {
         _executor.EventPosted();
@@ -403,13 +309,13 @@ internal sealed class RunLoop
 
         var included = Enumerable.Range(0, _graph.Count).Where(i => _scope.Includes(_graph.Tasks[i].Id)).ToList();
         var state = Cancelling ? RunState.Cancelled
-            : included.Any(i => _state[i] is TaskState.Failed or TaskState.UpstreamFailed || !_state[i].IsFinished()) ? RunState.Failed
+            : included.Any(i => _board.States[i] is TaskState.Failed or TaskState.UpstreamFailed || !_board.States[i].IsFinished()) ? RunState.Failed
             : RunState.Success;
         _record = _record with { State = state, EndedAt = Time.GetUtcNow() };
         var batch = new StoreBatch();
         batch.Runs.Add(_record);
         _writer.TryCommit(batch);
-        var tasks = included.ToDictionary(i => _graph.Tasks[i].Id, i => _state[i], StringComparer.Ordinal);
+        var tasks = included.ToDictionary(i => _graph.Tasks[i].Id, i => _board.States[i], StringComparer.Ordinal);
         return new RunOutcome(state, tasks, _record);
     }
 

@@ -45,9 +45,6 @@ public sealed class ProcessRuntime : IContainerRuntime
     /// <summary>The stop grace period when the task sets none.</summary>
     public static readonly TimeSpan DefaultStopGracePeriod = TimeSpan.FromSeconds(10);
 
-    // How often a running attempt's log file is read. Its end is an event (the shim exits); new lines are not.
-    private static readonly TimeSpan LogPoll = TimeSpan.FromMilliseconds(100);
-
     private readonly string _projectRoot;
     private readonly ISecretResolver _secrets;
     private readonly TimeProvider _time;
@@ -187,7 +184,7 @@ public sealed class ProcessRuntime : IContainerRuntime
         // Kept after the end is read, as after a run: ForgetAsync removes it once the end is recorded.
         using var log = new AttemptLog(workspace.OpenLog(), resumeAfter, sink, Masker, _time);
         using var process = new AdoptedAttemptProcess(shim ?? default, cgroup, identity.Marker, workspace);
-        return await EndAsync(process, log, workspace, attempt.Task, cancellationToken,
+        return await AttemptEnding.EndAsync(process, log, workspace, attempt.Task, _time, cancellationToken,
             AttemptLoss.HostCrash, "host-crash: the attempt's process ended without recording an exit status (killed while its host was down)").ConfigureAwait(false);
     }
 
@@ -272,7 +269,7 @@ public sealed class ProcessRuntime : IContainerRuntime
         try
         {
             cgroup = AttemptCgroups.Available?.Create(identity.Name);
-            var (program, arguments, environment, workingDirectory) = Prepare(attempt, workspace, identity.Marker);
+            var (program, arguments, environment, workingDirectory) = AttemptCommand.Prepare(attempt, workspace, identity.Marker, _projectRoot, _secrets, Masker);
             started = AttemptShim.Start(program, arguments, environment, workingDirectory, workspace, cgroup);
         }
         catch (Exception ex) when (ex is AttemptLostException or IOException or UnauthorizedAccessException or Win32Exception)
@@ -303,111 +300,7 @@ public sealed class ProcessRuntime : IContainerRuntime
             throw;
         }
 
-        return await EndAsync(process, log, workspace, task, cancellationToken,
+        return await AttemptEnding.EndAsync(process, log, workspace, task, _time, cancellationToken,
             AttemptLoss.RuntimeError, "the attempt's exit status was lost: another part of this program reaped its process").ConfigureAwait(false);
-    }
-
-    // Waits for the shim (or stops it), kills what is left of the attempt, forwards the rest of its log and
-    // reads how it ended; `unknownExit` is the reason when no exit status can be had.
-    [SupportedOSPlatform("linux")]
-    private async Task<AttemptResult> EndAsync(AttemptProcess process, AttemptLog log, AttemptWorkspace workspace, ContainerTask task, CancellationToken cancellationToken, AttemptLoss unknownLoss, string unknownExit)
-    {
-        var stopReason = await WaitOrStopAsync(process, log, task.StopGracePeriod ?? DefaultStopGracePeriod, cancellationToken).ConfigureAwait(false);
-        await process.KillRestAsync().ConfigureAwait(false);
-        log.Finish();
-        if (stopReason is not null)
-        {
-            return AttemptResult.Stopped(stopReason, process.ExitCode);
-        }
-
-        if (process.ExitCode is not { } code)
-        {
-            return AttemptResult.Lost(unknownLoss, unknownExit);
-        }
-
-        var (output, problem) = workspace.ReadOutput();
-        return AttemptResult.Exited(code, output) with { OutputProblem = problem };
-    }
-
-    // Null when the task ended by itself, else the stop reason. Follows the log meanwhile.
-    [SupportedOSPlatform("linux")]
-    private async Task<string?> WaitOrStopAsync(AttemptProcess process, AttemptLog log, TimeSpan grace, CancellationToken cancellationToken)
-    {
-        if (!await FollowAsync(process, log, cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        var seconds = grace.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-        process.Signal(ProcessSignals.Terminate);
-        using var graceOver = new CancellationTokenSource(grace, _time);
-        if (!await FollowAsync(process, log, graceOver.Token).ConfigureAwait(false))
-        {
-            return $"stopped: SIGTERM sent; the process exited within the {seconds}s grace period";
-        }
-
-        process.Signal(ProcessSignals.Kill);
-        await FollowAsync(process, log, CancellationToken.None).ConfigureAwait(false);
-        return $"stopped: the process did not exit within the {seconds}s grace period after SIGTERM and was killed (SIGKILL)";
-    }
-
-    // Forwards log lines until the shim exits (false) or `stop` fires first (true).
-    [SupportedOSPlatform("linux")]
-    private static async Task<bool> FollowAsync(AttemptProcess process, AttemptLog log, CancellationToken stop)
-    {
-        var exited = process.WaitForExitAsync(CancellationToken.None);
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var registration = stop.Register(() => stopped.TrySetResult());
-        while (!exited.IsCompleted && !stopped.Task.IsCompleted)
-        {
-            using var tick = new CancellationTokenSource();
-            var delay = Task.Delay(LogPoll, TimeProvider.System, tick.Token);
-            await Task.WhenAny(exited, stopped.Task, delay).ConfigureAwait(false);
-            await tick.CancelAsync().ConfigureAwait(false);
-            log.Pump();
-        }
-
-        return !exited.IsCompleted;
-    }
-
-    // The program, its arguments, environment and working directory, with volumes mapped and secrets resolved.
-    [SupportedOSPlatform("linux")]
-    private (string Program, List<string> Arguments, Dictionary<string, string> Environment, string WorkingDirectory) Prepare(ResolvedTask attempt, AttemptWorkspace workspace, string marker)
-    {
-        var task = attempt.Task;
-        var argv = task.Command.Concat(task.Args).ToList();
-        if (argv.Count == 0)
-        {
-            throw new AttemptLostException($"the task has neither a command nor args, and the process runtime cannot run the entrypoint of image '{task.Image}'; give the task a command");
-        }
-
-        var paths = VolumeMapper.Map(task, _projectRoot, workspace, _secrets, Masker);
-        var environment = AttemptEnvironment.Build(task, paths, _secrets, Masker, workspace.OutputFile, marker[(marker.IndexOf('=', StringComparison.Ordinal) + 1)..], Environment.GetEnvironmentVariable);
-        var workingDirectory = WorkingDirectory(task.WorkingDir, paths, workspace);
-        // Command and args expand $(VAR) with the whole environment, as in a pod.
-        argv = [.. argv.Select(a => VariableExpansion.Expand(paths.Rewrite(a), environment.GetValueOrDefault))];
-        var program = ProgramLocator.Locate(argv[0], environment.GetValueOrDefault("PATH"), workingDirectory);
-        return (program, argv[1..], environment, workingDirectory);
-    }
-
-    [UnsupportedOSPlatform("windows")]
-    private string WorkingDirectory(string? workingDir, MountPathRewriter paths, AttemptWorkspace workspace)
-    {
-        if (string.IsNullOrEmpty(workingDir))
-        {
-            return workspace.Scratch;
-        }
-
-        var mapped = paths.Rewrite(workingDir);
-        if (!ReferenceEquals(mapped, workingDir))
-        {
-            Directory.CreateDirectory(mapped);
-            return mapped;
-        }
-
-        var host = Path.GetFullPath(workingDir, _projectRoot);
-        return Directory.Exists(host)
-            ? host
-            : throw new AttemptLostException($"working dir '{workingDir}' is not under a mount and does not exist on this machine");
     }
 }

@@ -92,7 +92,7 @@ public sealed class TaskResolver
 
         if (problems.Count == 0)
         {
-            DagValidator.CheckSettings(resolved, (field, message) => problems.Add(new DefinitionProblem(run.Dag.Id, task.Id, field, message)));
+            TaskSettings.Check(resolved, (field, message) => problems.Add(new DefinitionProblem(run.Dag.Id, task.Id, field, message)));
         }
 
         if (problems.Count > 0)

@@ -17,7 +17,7 @@ public sealed class InMemoryRunStore : IRunStore
     public string Location => "memory";
 
     /// <inheritdoc />
-    public string StoreId { get; } = SqliteRunStore.NewStoreId();
+    public string StoreId { get; } = SqliteStoreFile.NewStoreId();
 
     /// <inheritdoc />
     public DagRunRecord? FindRun(string dagId, string runId)
