@@ -4,11 +4,7 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
-using Pipelines.Environments;
 using Pipelines.Execution;
-using Pipelines.Execution.State;
-using Pipelines.Rendering;
-using Pipelines.Testing;
 
 namespace Pipelines.Benchmarks;
 
@@ -23,7 +19,7 @@ namespace Pipelines.Benchmarks;
 /// </remarks>
 [MemoryDiagnoser]
 [Config(typeof(PerTaskConfig))]
-public class ExecutorBenchmarks
+public class ExecutorBenchmarks : ExecutorBenchmarkBase
 {
     private RunContext _run = null!;
     private BenchmarkStore _store = null!;
@@ -34,8 +30,7 @@ public class ExecutorBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var dag = LayeredDag.Define(Tasks, width: 100, fanIn: 3).MaxActiveTasks(64).Build();
-        _run = RunContext.Create(dag, new DateOnly(2026, 11, 25), EnvironmentConfig.DefaultLocal);
+        _run = Plan(LayeredDag.Define(Tasks, width: 100, fanIn: 3).MaxActiveTasks(64));
     }
 
     // Both benchmarks have an iteration setup, so both run one invocation per iteration (a whole DAG
@@ -44,27 +39,16 @@ public class ExecutorBenchmarks
     public void CreateInMemoryStore() => _store = new BenchmarkStore("memory");
 
     [Benchmark(Baseline = true)]
-    public Task<RunState> InMemoryStore() => RunAsync(_store.Store);
+    public Task<RunOutcome> InMemoryStore() => Succeeded(Simulated(_store.Store).RunAsync(_run));
 
     [IterationSetup(Target = nameof(SqliteStore))]
     public void CreateSqliteStore() => _store = new BenchmarkStore("sqlite");
 
     [Benchmark]
-    public Task<RunState> SqliteStore() => RunAsync(_store.Store);
+    public Task<RunOutcome> SqliteStore() => Succeeded(Simulated(_store.Store).RunAsync(_run));
 
     [IterationCleanup]
     public void DisposeStore() => _store.Dispose();
-
-    // The store is not disposed here: closing a SQLite file checkpoints its WAL, which is no part of
-    // the scheduler's overhead (stores are disposed in the iteration cleanup).
-    private async Task<RunState> RunAsync(IRunStore store)
-    {
-        var executor = new Executor(new SimulatedRuntime(TimeProvider.System), store, TimeProvider.System);
-        var outcome = await executor.RunAsync(_run).ConfigureAwait(false);
-        return outcome.State == RunState.Success
-            ? outcome.State
-            : throw new InvalidOperationException($"The benchmark run ended {outcome.State}.");
-    }
 }
 
 /// <summary>Adds a µs-per-task column (mean ÷ the <c>Tasks</c> parameter, with its 99.9% error).</summary>

@@ -1,11 +1,8 @@
 using BenchmarkDotNet.Attributes;
-using Pipelines.Environments;
 using Pipelines.Execution;
 using Pipelines.Execution.Runtimes;
 using Pipelines.Execution.State;
-using Pipelines.Rendering;
 using Pipelines.Resolution;
-using Pipelines.Testing;
 
 namespace Pipelines.Benchmarks;
 
@@ -15,14 +12,14 @@ namespace Pipelines.Benchmarks;
 /// show the size of the problems reported with the executor benchmarks and check their fixes.
 /// </summary>
 /// <remarks>
-/// The per-attempt handle commit: <see cref="RunSession"/>'s attempt sink commits a batch of its own for
+/// The per-attempt handle commit: the executor's attempt sink commits a batch of its own for
 /// every attempt start (one SQLite transaction per task), on the scheduling loop for runtimes that
 /// report the start synchronously. <c>WithoutStartCommit</c> hides the start report from the executor:
 /// what deferring that write to the loop's next batch would save at most.
 /// </remarks>
 [MemoryDiagnoser]
 [Config(typeof(PerTaskConfig))]
-public class ExecutorStartCommitBenchmarks
+public class ExecutorStartCommitBenchmarks : ExecutorBenchmarkBase
 {
     private RunContext _run = null!;
     private BenchmarkStore _store = null!;
@@ -36,20 +33,18 @@ public class ExecutorStartCommitBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var dag = LayeredDag.Define(Tasks, width: 100, fanIn: 3).MaxActiveTasks(64).Build();
-        _run = RunContext.Create(dag, new DateOnly(2026, 11, 25), EnvironmentConfig.DefaultLocal);
+        _run = Plan(LayeredDag.Define(Tasks, width: 100, fanIn: 3).MaxActiveTasks(64));
     }
 
     [IterationSetup]
     public void CreateStore() => _store = new BenchmarkStore(Store);
 
     [Benchmark(Baseline = true)]
-    public Task<RunOutcome> WithStartCommit() =>
-        new Executor(new SimulatedRuntime(TimeProvider.System), _store.Store, TimeProvider.System).RunAsync(_run);
+    public Task<RunOutcome> WithStartCommit() => Succeeded(Simulated(_store.Store).RunAsync(_run));
 
     [Benchmark]
     public Task<RunOutcome> WithoutStartCommit() =>
-        new Executor(new SilentStartRuntime(new SimulatedRuntime(TimeProvider.System)), _store.Store, TimeProvider.System).RunAsync(_run);
+        Succeeded(Simulated(_store.Store, wrap: runtime => new SilentStartRuntime(runtime)).RunAsync(_run));
 
     [IterationCleanup]
     public void DisposeStore() => _store.Dispose();
@@ -63,7 +58,7 @@ public class ExecutorStartCommitBenchmarks
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(PerTaskConfig))]
-public class ExecutorPoolBenchmarks
+public class ExecutorPoolBenchmarks : ExecutorBenchmarkBase
 {
     private RunContext _pooled = null!;
     private RunContext _plain = null!;
@@ -80,13 +75,12 @@ public class ExecutorPoolBenchmarks
 
     [Benchmark(Baseline = true)]
     public Task<RunOutcome> NoPool4Slots() =>
-        new Executor(new SimulatedRuntime(TimeProvider.System), new InMemoryRunStore(), TimeProvider.System, new ExecutorOptions { MaxActiveTasks = 4 })
-            .RunAsync(_plain);
+        Succeeded(Simulated(new InMemoryRunStore(), new ExecutorOptions { MaxActiveTasks = 4 }).RunAsync(_plain));
 
     [Benchmark]
     public Task<RunOutcome> Pool4Slots() =>
-        new Executor(new SimulatedRuntime(TimeProvider.System), new InMemoryRunStore(), TimeProvider.System,
-            new ExecutorOptions { MaxActiveTasks = 64, Pools = new Dictionary<string, int> { ["p"] = 4 } }).RunAsync(_pooled);
+        Succeeded(Simulated(new InMemoryRunStore(), new ExecutorOptions { MaxActiveTasks = 64, Pools = new Dictionary<string, int> { ["p"] = 4 } })
+            .RunAsync(_pooled));
 
     private static RunContext Independent(int tasks, string? pool)
     {
@@ -101,7 +95,7 @@ public class ExecutorPoolBenchmarks
             }
         }
 
-        return RunContext.Create(dag.Build(), new DateOnly(2026, 11, 25), EnvironmentConfig.DefaultLocal);
+        return Plan(dag);
     }
 }
 
@@ -111,7 +105,7 @@ public class ExecutorPoolBenchmarks
 /// join, so the join costs N² state reads (compare the two Upstream values).
 /// </summary>
 [MemoryDiagnoser]
-public class ExecutorJoinBenchmarks
+public class ExecutorJoinBenchmarks : ExecutorBenchmarkBase
 {
     private RunContext _join = null!;
     private RunContext _plain = null!;
@@ -127,12 +121,10 @@ public class ExecutorJoinBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public Task<RunOutcome> NoJoin() =>
-        new Executor(new SimulatedRuntime(TimeProvider.System), new InMemoryRunStore(), TimeProvider.System).RunAsync(_plain);
+    public Task<RunOutcome> NoJoin() => Succeeded(Simulated(new InMemoryRunStore()).RunAsync(_plain));
 
     [Benchmark]
-    public Task<RunOutcome> JoinOnAll() =>
-        new Executor(new SimulatedRuntime(TimeProvider.System), new InMemoryRunStore(), TimeProvider.System).RunAsync(_join);
+    public Task<RunOutcome> JoinOnAll() => Succeeded(Simulated(new InMemoryRunStore()).RunAsync(_join));
 
     private static RunContext Fan(int upstream, bool join)
     {
@@ -149,7 +141,7 @@ public class ExecutorJoinBenchmarks
             last.DependsOn(tasks);
         }
 
-        return RunContext.Create(dag.Build(), new DateOnly(2026, 11, 25), EnvironmentConfig.DefaultLocal);
+        return Plan(dag);
     }
 }
 

@@ -1,12 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using Pipelines.Environments;
 using Pipelines.Execution;
 using Pipelines.Execution.State;
 using Pipelines.Hosting.Running;
-using Pipelines.Processes;
-using Pipelines.Rendering;
-using Pipelines.Secrets;
 using Spectre.Console;
 
 namespace Pipelines.Benchmarks;
@@ -22,7 +18,7 @@ namespace Pipelines.Benchmarks;
 /// <para>Left out: writing the frames to a real terminal (the terminal's own work runs in another process).</para>
 /// </remarks>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
-public class LiveViewBenchmarks
+public class LiveViewBenchmarks : ExecutorBenchmarkBase
 {
     private RunContext _run = null!;
     private string _root = null!;
@@ -41,7 +37,7 @@ public class LiveViewBenchmarks
             dag.Container($"t{i}", "busybox:stable").Command("true");
         }
 
-        _run = RunContext.Create(dag.Build(), new DateOnly(2026, 11, 25), EnvironmentConfig.DefaultLocal);
+        _run = Plan(dag);
         _root = Directory.CreateTempSubdirectory("pipelines-bench-live-").FullName;
     }
 
@@ -49,7 +45,7 @@ public class LiveViewBenchmarks
     public void NewStore() => _store = new SqliteRunStore(Path.Combine(_root, $"state-{_iteration++}.db"));
 
     [Benchmark(Baseline = true)]
-    public Task<RunOutcome> Plain() => Executor().RunAsync(_run, new PlainProgress(TextWriter.Null, TimeProvider.System));
+    public Task<RunOutcome> Plain() => Succeeded(OnProcesses(_root, _store).RunAsync(_run, new PlainProgress(TextWriter.Null, TimeProvider.System)));
 
     [Benchmark]
     public async Task<RunOutcome> LiveView()
@@ -64,9 +60,9 @@ public class LiveViewBenchmarks
         console.Profile.Width = 120;
         console.Profile.Height = 40;
         var view = new LiveProgress(_run.Dag);
-        var running = Executor().RunAsync(_run, view);
+        var running = OnProcesses(_root, _store).RunAsync(_run, view);
         await view.ShowAsync(console, running).ConfigureAwait(false);
-        return await running.ConfigureAwait(false);
+        return await Succeeded(running).ConfigureAwait(false);
     }
 
     [IterationCleanup]
@@ -75,9 +71,4 @@ public class LiveViewBenchmarks
     [GlobalCleanup]
     public void Cleanup() => Directory.Delete(_root, recursive: true);
 
-    private Executor Executor() => new(
-        new ProcessRuntime(_root, new EnvironmentSecretResolver(null, new Dictionary<string, string>()), TimeProvider.System, new SecretMasker(), _store.StoreId),
-        _store,
-        TimeProvider.System,
-        new ExecutorOptions { LogFolder = RunPaths.LogFolder(_store.Location) });
 }

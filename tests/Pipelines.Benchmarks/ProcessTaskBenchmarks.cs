@@ -1,12 +1,8 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using Pipelines.Environments;
 using Pipelines.Execution;
 using Pipelines.Execution.State;
-using Pipelines.Processes;
-using Pipelines.Rendering;
-using Pipelines.Secrets;
 
 namespace Pipelines.Benchmarks;
 
@@ -25,7 +21,7 @@ namespace Pipelines.Benchmarks;
 /// </para>
 /// </remarks>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 8, iterationCount: 20)]
-public class ProcessTaskBenchmarks
+public class ProcessTaskBenchmarks : ExecutorBenchmarkBase
 {
     private RunContext _run = null!;
     private string _root = null!;
@@ -47,7 +43,7 @@ public class ProcessTaskBenchmarks
             previous = task;
         }
 
-        _run = RunContext.Create(dag.Build(), new DateOnly(2026, 11, 25), EnvironmentConfig.DefaultLocal);
+        _run = Plan(dag);
         _root = Directory.CreateTempSubdirectory("pipelines-bench-process-").FullName;
     }
 
@@ -70,16 +66,7 @@ public class ProcessTaskBenchmarks
 
     /// <summary>The chain run by the executor on the process runtime with the SQLite store, as <c>run</c> runs it.</summary>
     [Benchmark(OperationsPerInvoke = 200)]
-    public async Task ProcessRuntimeChain()
-    {
-        var runtime = new ProcessRuntime(_root, new EnvironmentSecretResolver(null, new Dictionary<string, string>()), TimeProvider.System, new SecretMasker(), _store.StoreId);
-        var options = new ExecutorOptions { LogFolder = RunPaths.LogFolder(_store.Location) };
-        var outcome = await new Executor(runtime, _store, TimeProvider.System, options).RunAsync(_run).ConfigureAwait(false);
-        if (outcome.State != RunState.Success)
-        {
-            throw new InvalidOperationException($"The benchmark run ended {outcome.State}.");
-        }
-    }
+    public Task<RunOutcome> ProcessRuntimeChain() => Succeeded(OnProcesses(_root, _store).RunAsync(_run));
 
     [IterationCleanup(Target = nameof(ProcessRuntimeChain))]
     public void DisposeStore() => _store.Dispose();
