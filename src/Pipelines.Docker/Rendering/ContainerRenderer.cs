@@ -61,7 +61,7 @@ public sealed class ContainerRenderer : ISpecRenderer
     public ImmutableArray<RenderDiagnostic> CheckDefinition(string dagId, ContainerTask task)
     {
         ArgumentNullException.ThrowIfNull(task);
-        var sink = new DiagnosticSink(dagId, task.Id, Target);
+        var sink = new DiagnosticCollector(dagId, task.Id, Target);
         MountMapping.Map(task, task.Id, ImmutableSortedDictionary<string, string>.Empty, sink);
         ResourceMapping.Apply(task.Resources, new HostConfig(), sink);
         CheckRunAsNonRoot(task, sink);
@@ -75,7 +75,7 @@ public sealed class ContainerRenderer : ISpecRenderer
     {
         ArgumentNullException.ThrowIfNull(task);
         var t = task.Task;
-        var sink = new DiagnosticSink(task.DagId, t.Id, Target);
+        var sink = new DiagnosticCollector(task.DagId, t.Id, Target);
         var name = AttemptNames.ResourceName(task.DagId, task.Run.RunId, t.Id, task.TryNumber);
         var identity = LabelMapping.Identity(task);
         var env = EnvMapping.Literal(t, sink);
@@ -142,7 +142,7 @@ public sealed class ContainerRenderer : ISpecRenderer
         return list.Count == 0 ? null! : list;
     }
 
-    private static string? User(ContainerTask task, DiagnosticSink diagnostics)
+    private static string? User(ContainerTask task, DiagnosticCollector diagnostics)
     {
         switch (task.RunAsUser, task.RunAsGroup)
         {
@@ -151,7 +151,7 @@ public sealed class ContainerRenderer : ISpecRenderer
             case ({ } user, null):
                 return user.ToString(CultureInfo.InvariantCulture);
             case (null, { } group):
-                diagnostics.Warn("runAsGroup", $"Docker sets a group only with a user (user:group); group {group} is not set, the image's user and group are used");
+                diagnostics.Warning("runAsGroup", $"Docker sets a group only with a user (user:group); group {group} is not set, the image's user and group are used");
                 return null;
             default:
                 return null;
@@ -159,7 +159,7 @@ public sealed class ContainerRenderer : ISpecRenderer
     }
 
     // Docker has no such check: the runtime reads the image's user before start and refuses root.
-    private static void CheckRunAsNonRoot(ContainerTask task, DiagnosticSink diagnostics)
+    private static void CheckRunAsNonRoot(ContainerTask task, DiagnosticCollector diagnostics)
     {
         if (task.RunAsNonRoot != true || task.RunAsUser is > 0)
         {
@@ -173,12 +173,12 @@ public sealed class ContainerRenderer : ISpecRenderer
             return;
         }
 
-        diagnostics.Warn("runAsNonRoot", "Docker has no non-root check; the runtime checks the image's user before start and refuses to run it as root");
+        diagnostics.Warning("runAsNonRoot", "Docker has no non-root check; the runtime checks the image's user before start and refuses to run it as root");
     }
 
     // Kubernetes and the process runtime expand $(VAR) in command, args and env values; the Docker
     // engine passes them as written, so a reference would mean something else here: say so.
-    private static void CheckVariableReferences(ContainerTask task, DiagnosticSink diagnostics)
+    private static void CheckVariableReferences(ContainerTask task, DiagnosticCollector diagnostics)
     {
         var fields = task.Command.Select((c, i) => (new FieldPath("command", null, i), c))
             .Concat(task.Args.Select((a, i) => (new FieldPath("args", null, i), a)))
@@ -188,17 +188,17 @@ public sealed class ContainerRenderer : ISpecRenderer
         {
             if (VariableExpansion.Changes(value, defined.Contains))
             {
-                diagnostics.Warn(field.ToString(), "a pod expands $(VAR) references to the task's variables and reduces $$ to $; Docker passes the text as written (read variables in a shell, \"$VAR\", to mean the same everywhere)");
+                diagnostics.Warning(field.ToString(), "a pod expands $(VAR) references to the task's variables and reduces $$ to $; Docker passes the text as written (read variables in a shell, \"$VAR\", to mean the same everywhere)");
             }
         }
     }
 
     // As on Kubernetes, a privileged container gets every capability whatever it drops.
-    private static void CheckPrivileged(ContainerTask task, DiagnosticSink diagnostics)
+    private static void CheckPrivileged(ContainerTask task, DiagnosticCollector diagnostics)
     {
         if (task.Privileged == true && !task.CapabilitiesDrop.IsEmpty)
         {
-            diagnostics.Warn("capabilities.drop", "a privileged container gets every capability: Docker ignores CapDrop");
+            diagnostics.Warning("capabilities.drop", "a privileged container gets every capability: Docker ignores CapDrop");
         }
     }
 }

@@ -1,5 +1,6 @@
 using Docker.DotNet.Models;
 using Pipelines.Environments;
+using Pipelines.Rendering;
 using DockerUlimit = Docker.DotNet.Models.Ulimit;
 
 namespace Pipelines.Docker.Rendering;
@@ -7,7 +8,7 @@ namespace Pipelines.Docker.Rendering;
 /// <summary>The <c>OnDocker</c> options; the patches run last, on the finished request.</summary>
 internal static class DockerOptionsMapping
 {
-    public static void Apply(DockerOptions? options, EnvironmentConfig environment, CreateContainerParameters create, DiagnosticSink diagnostics)
+    public static void Apply(DockerOptions? options, EnvironmentConfig environment, CreateContainerParameters create, DiagnosticCollector diagnostics)
     {
         var host = create.HostConfig!;
         if ((options?.Network ?? environment.Docker.Network) is { Length: > 0 } network)
@@ -39,7 +40,7 @@ internal static class DockerOptionsMapping
         }
     }
 
-    public static void Patch(DockerOptions? options, CreateContainerParameters create, DiagnosticSink diagnostics)
+    public static void Patch(DockerOptions? options, CreateContainerParameters create, DiagnosticCollector diagnostics)
     {
         if (options is null)
         {

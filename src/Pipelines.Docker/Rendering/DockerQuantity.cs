@@ -1,3 +1,4 @@
+using Pipelines.Rendering;
 using Pipelines.Validation;
 
 namespace Pipelines.Docker.Rendering;
@@ -6,7 +7,7 @@ namespace Pipelines.Docker.Rendering;
 internal static class DockerQuantity
 {
     /// <summary>Bytes, rounded up (as Kubernetes rounds fractional bytes); null and an error when not representable.</summary>
-    public static long? Bytes(string text, string field, DiagnosticSink diagnostics)
+    public static long? Bytes(string text, string field, DiagnosticCollector diagnostics)
     {
         if (!Quantity.TryParse(text, out var value) || value < 0 || value > long.MaxValue)
         {
@@ -18,7 +19,7 @@ internal static class DockerQuantity
     }
 
     /// <summary>Cpu cores; null and an error when not a valid quantity.</summary>
-    public static decimal? Cores(string text, string field, DiagnosticSink diagnostics)
+    public static decimal? Cores(string text, string field, DiagnosticCollector diagnostics)
     {
         if (!Quantity.TryParse(text, out var value) || value < 0 || value > 1_000_000)
         {

@@ -1,4 +1,5 @@
 using Pipelines.Attempts;
+using Pipelines.Rendering;
 
 namespace Pipelines.Docker.Rendering;
 
@@ -8,11 +9,11 @@ namespace Pipelines.Docker.Rendering;
 /// </summary>
 internal static class EnvMapping
 {
-    public static List<string> Literal(ContainerTask task, DiagnosticSink diagnostics)
+    public static List<string> Literal(ContainerTask task, DiagnosticCollector diagnostics)
     {
         if (task.Env.Any(e => e.Name == AttemptContract.OutputVariable) || task.SecretEnv.Any(e => e.Name == AttemptContract.OutputVariable))
         {
-            diagnostics.Warn($"env.{AttemptContract.OutputVariable}", $"{AttemptContract.OutputVariable} is set by Pipelines to {AttemptContract.OutputPath}; the task's value is not used");
+            diagnostics.Warning($"env.{AttemptContract.OutputVariable}", $"{AttemptContract.OutputVariable} is set by Pipelines to {AttemptContract.OutputPath}; the task's value is not used");
         }
 
         // First, in the same place as in a rendered pod, so the two targets list the same variables.
@@ -24,7 +25,7 @@ internal static class EnvMapping
     public static ImmutableArray<DockerSecretEnv> Secrets(ContainerTask task) =>
         [.. task.SecretEnv.Where(s => s.Name != AttemptContract.OutputVariable).Select(s => new DockerSecretEnv(s.Name, s.Secret))];
 
-    public static ImmutableArray<DockerSecretEnvSource> SecretSources(ContainerTask task, DiagnosticSink diagnostics)
+    public static ImmutableArray<DockerSecretEnvSource> SecretSources(ContainerTask task, DiagnosticCollector diagnostics)
     {
         var sources = ImmutableArray.CreateBuilder<DockerSecretEnvSource>();
         for (var i = 0; i < task.EnvFrom.Length; i++)
@@ -36,7 +37,7 @@ internal static class EnvMapping
             }
             else
             {
-                diagnostics.Warn($"envFrom[{i}]", $"Docker has no config maps; the variables of config map '{source.Name}' are not set");
+                diagnostics.Warning($"envFrom[{i}]", $"Docker has no config maps; the variables of config map '{source.Name}' are not set");
             }
         }
 

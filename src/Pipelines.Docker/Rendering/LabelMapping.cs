@@ -10,7 +10,7 @@ namespace Pipelines.Docker.Rendering;
 /// </summary>
 internal static class LabelMapping
 {
-    public static SortedDictionary<string, string> Container(ContainerTask task, ImmutableSortedDictionary<string, string> identity, DiagnosticSink diagnostics)
+    public static SortedDictionary<string, string> Container(ContainerTask task, ImmutableSortedDictionary<string, string> identity, DiagnosticCollector diagnostics)
     {
         var labels = new SortedDictionary<string, string>(task.Labels, StringComparer.Ordinal);
         foreach (var (key, value) in task.Annotations)
@@ -21,7 +21,7 @@ internal static class LabelMapping
             }
             else if (label != value)
             {
-                diagnostics.Warn($"annotations.{key}", $"Docker has no annotations, so annotations become labels; the label '{key}' has the same key, and its value '{label}' is kept");
+                diagnostics.Warning($"annotations.{key}", $"Docker has no annotations, so annotations become labels; the label '{key}' has the same key, and its value '{label}' is kept");
             }
         }
 
@@ -29,7 +29,7 @@ internal static class LabelMapping
         {
             if (labels.ContainsKey(key))
             {
-                diagnostics.Warn(task.Labels.ContainsKey(key) ? $"labels.{key}" : $"annotations.{key}", $"'{key}' is an identity label set by Pipelines; the task's value is replaced");
+                diagnostics.Warning(task.Labels.ContainsKey(key) ? $"labels.{key}" : $"annotations.{key}", $"'{key}' is an identity label set by Pipelines; the task's value is replaced");
             }
 
             labels[key] = value;

@@ -1,5 +1,6 @@
 using Docker.DotNet.Models;
 using Pipelines.Attempts;
+using Pipelines.Rendering;
 
 namespace Pipelines.Docker.Rendering;
 
@@ -15,9 +16,9 @@ internal sealed class MountMapping
     private readonly HashSet<string> _targets = new(StringComparer.Ordinal);
     private readonly string _containerName;
     private readonly ImmutableSortedDictionary<string, string> _identity;
-    private readonly DiagnosticSink _diagnostics;
+    private readonly DiagnosticCollector _diagnostics;
 
-    private MountMapping(string containerName, ImmutableSortedDictionary<string, string> identity, DiagnosticSink diagnostics)
+    private MountMapping(string containerName, ImmutableSortedDictionary<string, string> identity, DiagnosticCollector diagnostics)
     {
         _containerName = containerName;
         _identity = identity;
@@ -30,7 +31,7 @@ internal sealed class MountMapping
 
     public ImmutableArray<DockerSecretFiles> SecretFiles => _secretFiles.ToImmutable();
 
-    public static MountMapping Map(ContainerTask task, string containerName, ImmutableSortedDictionary<string, string> identity, DiagnosticSink diagnostics)
+    public static MountMapping Map(ContainerTask task, string containerName, ImmutableSortedDictionary<string, string> identity, DiagnosticCollector diagnostics)
     {
         var mapping = new MountMapping(containerName, identity, diagnostics);
         for (var i = 0; i < task.Mounts.Length; i++)
@@ -118,7 +119,7 @@ internal sealed class MountMapping
                 break;
 
             case ConfigMapVolume v:
-                _diagnostics.Warn(field, $"Docker has no config maps; config map '{v.Name}' is not mounted at {mount.MountPath}");
+                _diagnostics.Warning(field, $"Docker has no config maps; config map '{v.Name}' is not mounted at {mount.MountPath}");
                 break;
 
             default:
@@ -134,12 +135,12 @@ internal sealed class MountMapping
         var volume = $"{_containerName}-secret-{index}";
         if (mount.ReadOnly)
         {
-            _diagnostics.Warn($"{field}.readOnly", $"the secret files at {mount.MountPath} are writable on Docker: the runtime writes them through the engine's archive API before start, which Docker refuses for a read-only mount");
+            _diagnostics.Warning($"{field}.readOnly", $"the secret files at {mount.MountPath} are writable on Docker: the runtime writes them through the engine's archive API before start, which Docker refuses for a read-only mount");
         }
 
         if (mount.SubPath is not null)
         {
-            _diagnostics.Warn($"{field}.subPath", $"a sub-path of a secret volume is not honoured on Docker; every file of secret '{secret.SecretName}' is at {mount.MountPath}");
+            _diagnostics.Warning($"{field}.subPath", $"a sub-path of a secret volume is not honoured on Docker; every file of secret '{secret.SecretName}' is at {mount.MountPath}");
         }
 
         _mounts.Add(AttemptVolumeMount(volume, mount.MountPath));

@@ -1,4 +1,5 @@
 using Docker.DotNet.Models;
+using Pipelines.Rendering;
 
 namespace Pipelines.Docker.Rendering;
 
@@ -14,7 +15,7 @@ internal static class ResourceMapping
     // The kernel's smallest CFS quota is 1ms per 100ms period: 0.01 cpu.
     private const decimal MinimumCores = 0.01m;
 
-    public static void Apply(ResourceRequirements resources, HostConfig host, DiagnosticSink diagnostics)
+    public static void Apply(ResourceRequirements resources, HostConfig host, DiagnosticCollector diagnostics)
     {
         var requests = resources.Requests;
         var limits = resources.Limits;
@@ -39,7 +40,7 @@ internal static class ResourceMapping
         {
             if (cores < MinimumCores)
             {
-                diagnostics.Warn("resources.limits.cpu", $"{cpuLimit} is below Docker's smallest cpu limit; raised to 0.01 cpu (10m)");
+                diagnostics.Warning("resources.limits.cpu", $"{cpuLimit} is below Docker's smallest cpu limit; raised to 0.01 cpu (10m)");
                 cores = MinimumCores;
             }
 
@@ -49,7 +50,7 @@ internal static class ResourceMapping
         // CPU shares are relative weights (1024 = one cpu's worth against other containers), as a
         // Kubernetes request is under contention; the kernel's minimum weight is 2.
         var cpuRequest = requests.Cpu is null
-            ? (limits.Cpu is null ? null : DockerQuantity.Cores(limits.Cpu, "resources.limits.cpu", DiagnosticSink.Discard))
+            ? (limits.Cpu is null ? null : DockerQuantity.Cores(limits.Cpu, "resources.limits.cpu", DiagnosticCollector.Discard))
             : DockerQuantity.Cores(requests.Cpu, "resources.requests.cpu", diagnostics);
         if (cpuRequest is { } shares)
         {
@@ -72,7 +73,7 @@ internal static class ResourceMapping
         }
     }
 
-    private static void CheckMemory(long bytes, string field, string what, DiagnosticSink diagnostics)
+    private static void CheckMemory(long bytes, string field, string what, DiagnosticCollector diagnostics)
     {
         if (bytes is > 0 and < MinimumMemory)
         {
@@ -80,6 +81,6 @@ internal static class ResourceMapping
         }
     }
 
-    private static void WarnStorage(string field, string amount, DiagnosticSink diagnostics) =>
-        diagnostics.Warn(field, $"Docker limits a container's writable layer only through a storage-driver option (overlay2 on xfs with pquota); {amount} of ephemeral storage is not set");
+    private static void WarnStorage(string field, string amount, DiagnosticCollector diagnostics) =>
+        diagnostics.Warning(field, $"Docker limits a container's writable layer only through a storage-driver option (overlay2 on xfs with pquota); {amount} of ephemeral storage is not set");
 }

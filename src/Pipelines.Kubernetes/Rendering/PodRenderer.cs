@@ -62,7 +62,7 @@ public sealed class PodRenderer : ISpecRenderer
     public ImmutableArray<RenderDiagnostic> CheckDefinition(string dagId, ContainerTask task)
     {
         ArgumentNullException.ThrowIfNull(task);
-        var collector = new DiagnosticCollector(dagId, task.Id);
+        var collector = new DiagnosticCollector(dagId, task.Id, TargetName);
         TaskChecks.Check(task, collector);
         PodVolumePlan.Create(task, [], collector);
         return DefinitionChecks.LiteralErrors(task, collector.ToImmutable());
@@ -79,7 +79,7 @@ public sealed class PodRenderer : ISpecRenderer
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(projectRoot);
-        var collector = new DiagnosticCollector(task.DagId, task.Task.Id);
+        var collector = new DiagnosticCollector(task.DagId, task.Task.Id, TargetName);
         var options = task.Task.RuntimeOptions.Get<KubernetesOptions>() ?? new KubernetesOptions();
 
         var template = ReadTemplate(options, projectRoot, collector);

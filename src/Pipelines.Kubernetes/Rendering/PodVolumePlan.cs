@@ -3,6 +3,7 @@ using System.Text;
 using k8s;
 using k8s.Models;
 using Pipelines.Attempts;
+using Pipelines.Rendering;
 using Pipelines.Validation;
 
 namespace Pipelines.Kubernetes.Rendering;
