@@ -31,7 +31,7 @@ internal sealed class AttemptLogSink : IAttemptSink, IDisposable
     private readonly SecretMasker? _masker;
     private readonly IRunObserver _observer;
     private readonly object _gate = new();
-    private readonly byte[] _cursorBuffer = new byte[512];
+    private byte[]? _cursorBuffer; // made at the first cursor: most attempts write no line
     private StreamWriter? _log;
     private SafeFileHandle? _cursor;
     private bool _opened;
@@ -158,6 +158,12 @@ internal sealed class AttemptLogSink : IAttemptSink, IDisposable
     {
         _cursor ??= File.OpenHandle(CursorFile(_record.LogPath!), FileMode.OpenOrCreate, FileAccess.Write);
         var text = $"{_lines.ToString("D19", CultureInfo.InvariantCulture)} {cursor.Value}\n";
+        var size = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (_cursorBuffer is null || _cursorBuffer.Length < size)
+        {
+            _cursorBuffer = new byte[Math.Max(size, 512)];
+        }
+
         var length = Encoding.UTF8.GetBytes(text, _cursorBuffer);
         RandomAccess.Write(_cursor, _cursorBuffer.AsSpan(0, length), 0);
     }

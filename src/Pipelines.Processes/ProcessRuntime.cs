@@ -29,15 +29,18 @@ namespace Pipelines.Processes;
 /// calls <c>setsid</c> and clears its environment. Without a cgroup, its processes are found by their group
 /// and the environment marker.</item>
 /// <item><b>Logs</b>: stdout and stderr go to a file in the attempt's workspace, followed by the host and
-/// forwarded line by line (long lines in pieces of <see cref="AttemptLog.MaxLineLength"/> characters).</item>
+/// forwarded line by line (long lines in pieces of <see cref="AttemptLog.MaxLineLength"/> characters), each with
+/// its stream (<c>Combined</c>: stdout and stderr share one file, in the order written), the time it was read and a cursor:
+/// the byte offset after the line, which the executor keeps so that an adopted attempt's log continues after it.</item>
 /// <item><b>Stop</b>: on cancellation every process of the attempt gets SIGTERM, then SIGKILL after the stop
 /// grace period (default 10 s, timed by the injected <see cref="TimeProvider"/>). Whatever of the attempt is
 /// still running when its task exits is killed.</item>
 /// <item><b>Adoption</b>: the shim outlives a crashed host and records the task's exit status, so a restarted
-/// host re-attaches to an attempt still running (following its log from where the dead host stopped) and
+/// host re-attaches to an attempt still running (following its log after the cursor the executor kept) and
 /// reads one that finished meanwhile, instead of running it twice.</item>
 /// </list>
-/// Not enforced here: the user, capabilities, resources, read-only mounts and root filesystem, extra hosts.
+/// A run's attempts share one <c>ProcessSession</c> (<see cref="OpenAsync"/>). Not enforced here: the user, capabilities,
+/// resources, read-only mounts and root filesystem, extra hosts.
 /// The process runtime is not a security boundary: a task runs as the host's user.
 /// </summary>
 public sealed class ProcessRuntime : IContainerRuntime

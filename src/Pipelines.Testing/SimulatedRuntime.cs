@@ -106,6 +106,7 @@ public sealed class SimulatedRuntime : IContainerRuntime
             return Task.FromResult(End(state, stopped: false));
         }
 
+        state.Ended = new TaskCompletionSource<AttemptResult>();
         state.Live = true;
         state.Timer = _time.CreateTimer(_ => EndOnce(state, stopped: false), null, script.Duration, Timeout.InfiniteTimeSpan);
         state.Registration = cancellationToken.Register(() => EndOnce(state, stopped: true));
@@ -128,8 +129,13 @@ public sealed class SimulatedRuntime : IContainerRuntime
 
         var from = resumeAfter is { } cursor ? int.Parse(cursor.Value, CultureInfo.InvariantCulture) : 0;
         Deliver(state, sink, from);
+        if (state.Result is { } ended)
+        {
+            return ended;
+        }
+
         using var registration = cancellationToken.Register(() => EndOnce(state, stopped: true));
-        return await state.Ended.Task.ConfigureAwait(false);
+        return await state.Ended!.Task.ConfigureAwait(false);
     }
 
     // Lines from index `from`, each with the cursor after it: the number of lines delivered up to it.
@@ -178,7 +184,8 @@ public sealed class SimulatedRuntime : IContainerRuntime
         var result = stopped ? AttemptResult.Stopped("stopped")
             : script.LostReason is { } lost ? AttemptResult.Lost(script.Loss, lost)
             : AttemptResult.Exited(script.ExitCode, script.Output);
-        state.Ended.TrySetResult(result);
+        state.Result = result;
+        state.Ended?.TrySetResult(result);
         return result;
     }
 
@@ -200,8 +207,11 @@ public sealed class SimulatedRuntime : IContainerRuntime
 
         public DateTimeOffset Start { get; } = start;
 
-        // Completed synchronously on purpose: see EndOnce.
-        public TaskCompletionSource<AttemptResult> Ended { get; } = new();
+        // Made for an attempt that lasts (a zero-length one ends before RunAsync returns); completed synchronously on
+        // purpose: see EndOnce.
+        public TaskCompletionSource<AttemptResult>? Ended { get; set; }
+
+        public AttemptResult? Result { get; set; }
 
         public ITimer? Timer { get; set; }
 
