@@ -47,7 +47,7 @@ public readonly record struct AttemptEnd(AttemptResult Result, bool TimedOut = f
 /// <param name="OutputValue">The output parsed, when there is one.</param>
 /// <param name="RetryDelay">How long until the retry, for <see cref="VerdictKind.Retry"/>.</param>
 /// <param name="AttemptsThisRun">The attempts that count against the task's retries from now on: one less when the loss was not the task's fault.</param>
-public sealed record AttemptVerdict(
+public readonly record struct AttemptVerdict(
     VerdictKind Kind,
     AttemptState Attempt,
     string? AttemptReason,
