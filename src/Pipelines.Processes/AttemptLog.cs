@@ -1,5 +1,4 @@
 using System.Runtime.Versioning;
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Pipelines.Execution.Runtimes;
 using Pipelines.Secrets;
@@ -21,7 +20,7 @@ namespace Pipelines.Processes;
 internal sealed class AttemptLog : IDisposable
 {
     /// <summary>The longest line forwarded in one piece, in characters.</summary>
-    public const int MaxLineLength = 16 * 1024;
+    public const int MaxLineLength = LogLineSplitter.MaxLineLength;
 
     private const int ChunkSize = 64 * 1024;
 
@@ -32,10 +31,8 @@ internal sealed class AttemptLog : IDisposable
     private readonly IAttemptSink _sink;
     private readonly SecretMasker _masker;
     private readonly TimeProvider _time;
-    private readonly List<(string Text, long End)> _batch = [];
     private readonly byte[] _chunk = new byte[ChunkSize];
-    private byte[] _pending = new byte[ChunkSize];
-    private int _pendingLength;
+    private LogLineSplitter? _lines; // made at the first byte that starts a line
     private long _readOffset;
     private long _freed;
     private long _kept;
@@ -125,32 +122,34 @@ internal sealed class AttemptLog : IDisposable
     public void Finish()
     {
         Pump();
-        if (_pendingLength > 0)
-        {
-            Forward(Encoding.UTF8.GetString(_pending, 0, _pendingLength), _readOffset);
-            _pendingLength = 0;
-            LineOffset = _readOffset;
-            EmitBatch();
-        }
+        _lines?.Finish();
+        EmitBatch();
     }
 
     // Hands the chunk's lines to the sink; the last whole line carries the cursor after it.
     private void EmitBatch()
     {
-        var last = _batch.FindLastIndex(l => l.End >= 0);
-        var now = _time.GetUtcNow();
-        for (var i = 0; i < _batch.Count; i++)
+        if (_lines is null || _lines.Lines.Count == 0)
         {
-            var (text, end) = _batch[i];
+            return;
+        }
+
+        var batch = _lines.Lines;
+        var last = batch.FindLastIndex(l => l.End >= 0);
+        var now = _time.GetUtcNow();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (text, end) = batch[i];
             _sink.Log(new LogLine(LogStream.Combined, now, text, i == last ? Cursor(end) : null));
         }
 
         if (last >= 0)
         {
-            _kept = _batch[last].End;
+            _kept = batch[last].End;
+            LineOffset = _kept;
         }
 
-        _batch.Clear();
+        batch.Clear();
     }
 
     /// <inheritdoc />
@@ -158,128 +157,22 @@ internal sealed class AttemptLog : IDisposable
 
     private void Consume(ReadOnlySpan<byte> data, long start)
     {
-        var consumed = 0;
-        while (consumed < data.Length)
+        if (_skipPartial)
         {
-            var rest = data[consumed..];
-            var newline = rest.IndexOf((byte)'\n');
+            // What is left of a line whose start was freed: not a line of its own.
+            var newline = data.IndexOf((byte)'\n');
             if (newline < 0)
             {
-                Append(rest);
-                FlushIfLong();
                 return;
             }
 
-            consumed += newline + 1;
-            if (_skipPartial)
-            {
-                // What is left of a line whose start was freed: not a line of its own.
-                _skipPartial = false;
-                _pendingLength = 0;
-            }
-            else if (_pendingLength == 0)
-            {
-                ForwardLine(rest[..newline], start + consumed);
-            }
-            else
-            {
-                Append(rest[..newline]);
-                ForwardLine(_pending.AsSpan(0, _pendingLength), start + consumed);
-                _pendingLength = 0;
-            }
-
-            LineOffset = start + consumed;
-        }
-    }
-
-    private void ForwardLine(ReadOnlySpan<byte> line, long end)
-    {
-        if (!line.IsEmpty && line[^1] == (byte)'\r')
-        {
-            line = line[..^1];
+            _skipPartial = false;
+            data = data[(newline + 1)..];
+            start += newline + 1;
+            LineOffset = start;
         }
 
-        Forward(Encoding.UTF8.GetString(line), end);
-    }
-
-    // Forwards a whole line ending at byte `end`, in pieces when it is long.
-    private void Forward(string line, long end)
-    {
-        var offset = 0;
-        while (line.Length - offset > MaxLineLength)
-        {
-            offset += EmitPiece(line, offset);
-        }
-
-        _batch.Add((offset == 0 ? line : line[offset..], end));
-    }
-
-    // A line still without its end: once it is long, forward pieces and keep a tail long enough that
-    // a secret crossing the next cut is still seen whole.
-    private void FlushIfLong()
-    {
-        var keep = MaxLineLength + _masker.LongestMatch;
-        if (_pendingLength < 4 * (MaxLineLength + keep))
-        {
-            return;
-        }
-
-        if (_skipPartial)
-        {
-            _pendingLength = 0; // the rest of a line whose start was freed
-            return;
-        }
-
-        var complete = CompleteLength(_pending.AsSpan(0, _pendingLength));
-        var text = Encoding.UTF8.GetString(_pending, 0, complete);
-        var offset = 0;
-        while (text.Length - offset > keep)
-        {
-            offset += EmitPiece(text, offset);
-        }
-
-        var tail = Encoding.UTF8.GetBytes(text[offset..]);
-        var incomplete = _pending.AsSpan(complete, _pendingLength - complete).ToArray();
-        _pendingLength = 0;
-        Append(tail);
-        Append(incomplete);
-    }
-
-    // Forwards one piece of at most MaxLineLength characters starting at `offset`; returns its length.
-    private int EmitPiece(string text, int offset)
-    {
-        var window = text.Substring(offset, Math.Min(text.Length - offset, MaxLineLength + _masker.LongestMatch));
-        var cut = _masker.SafeCut(window, MaxLineLength);
-        _batch.Add((window[..cut], -1)); // a piece: the line does not end here
-        return cut;
-    }
-
-    private void Append(ReadOnlySpan<byte> bytes)
-    {
-        if (_pendingLength + bytes.Length > _pending.Length)
-        {
-            Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _pendingLength + bytes.Length));
-        }
-
-        bytes.CopyTo(_pending.AsSpan(_pendingLength));
-        _pendingLength += bytes.Length;
-    }
-
-    // The length of `bytes` without a UTF-8 sequence cut short at its end.
-    private static int CompleteLength(ReadOnlySpan<byte> bytes)
-    {
-        for (var back = 1; back <= Math.Min(3, bytes.Length); back++)
-        {
-            var b = bytes[^back];
-            if ((b & 0xC0) == 0x80)
-            {
-                continue; // a continuation byte: look further back for the lead
-            }
-
-            var needed = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
-            return needed > back ? bytes.Length - back : bytes.Length;
-        }
-
-        return bytes.Length;
+        _lines ??= new LogLineSplitter(_masker, start);
+        _lines.Write(data);
     }
 }
