@@ -30,6 +30,11 @@ namespace Pipelines.Docker.Rendering;
 /// listed in the spec and resolved by the runtime when the attempt starts; no value is rendered.
 /// </para>
 /// <para>
+/// <b>$(VAR) as in a pod.</b> References in command, args and env values are rendered as written; the runtime expands
+/// them when the attempt starts, as the kubelet does (each env value with the variables before it, command and args with
+/// all of them, secret ones included; <c>$$</c> becomes <c>$</c>), so one definition runs one process on every runtime.
+/// </para>
+/// <para>
 /// <b>Output.</b> <c>PIPELINES_OUTPUT</c> is the first variable (as in a rendered pod) and points into
 /// a per-attempt volume at <see cref="AttemptContract.OutputDirectory"/>; no host path is bound, so a remote engine works.
 /// </para>
@@ -44,6 +49,9 @@ public sealed class ContainerRenderer : ISpecRenderer
 {
     /// <summary>The signal that stops a container; <see cref="ContainerTask.StopGracePeriod"/> later, SIGKILL.</summary>
     public const string StopSignal = "SIGTERM";
+
+    /// <summary>The label of a container that names the run store whose attempt it is (the runtime's containers only).</summary>
+    public const string StoreLabel = "pipelines.store";
 
     /// <inheritdoc />
     public string Target => "docker";
@@ -71,13 +79,24 @@ public sealed class ContainerRenderer : ISpecRenderer
     /// <summary>Renders one attempt as the spec the Docker runtime acts on.</summary>
     /// <param name="task">The attempt, with every template resolved.</param>
     /// <param name="diagnostics">Every setting Docker cannot honour (warnings) and what cannot render (errors).</param>
-    public DockerContainerSpec RenderContainer(ResolvedTask task, out ImmutableArray<RenderDiagnostic> diagnostics)
+    public DockerContainerSpec RenderContainer(ResolvedTask task, out ImmutableArray<RenderDiagnostic> diagnostics) =>
+        RenderContainer(task, storeId: null, out diagnostics);
+
+    /// <summary>
+    /// Renders one attempt as the Docker runtime sends it for the run store <paramref name="storeId"/>: the container and
+    /// its per-attempt volumes are named after the attempt and the store, and labelled with the store, so that two run
+    /// stores never take each other's containers.
+    /// </summary>
+    /// <param name="task">The attempt, with every template resolved.</param>
+    /// <param name="storeId">The run store's id; null for a preview (<c>render</c>), whose names carry no store.</param>
+    /// <param name="diagnostics">Every setting Docker cannot honour (warnings) and what cannot render (errors).</param>
+    public DockerContainerSpec RenderContainer(ResolvedTask task, string? storeId, out ImmutableArray<RenderDiagnostic> diagnostics)
     {
         ArgumentNullException.ThrowIfNull(task);
         var t = task.Task;
         var sink = new DiagnosticCollector(task.DagId, t.Id, Target);
-        var name = AttemptNames.ResourceName(task.DagId, task.Run.RunId, t.Id, task.TryNumber);
-        var identity = LabelMapping.Identity(task);
+        var name = AttemptNames.ResourceName(task.DagId, task.Run.RunId, t.Id, task.TryNumber) + (storeId is null ? string.Empty : "-" + storeId);
+        var identity = storeId is null ? LabelMapping.Identity(task) : LabelMapping.Identity(task).Add(StoreLabel, storeId);
         var env = EnvMapping.Literal(t, sink);
         var secretSources = EnvMapping.SecretSources(t, sink);
         var labels = LabelMapping.Container(t, identity, sink);
@@ -110,7 +129,6 @@ public sealed class ContainerRenderer : ISpecRenderer
         };
         CheckRunAsNonRoot(t, sink);
         CheckPrivileged(t, sink);
-        CheckVariableReferences(t, sink);
         if (t.StopGracePeriod is { } grace)
         {
             // Docker counts whole seconds; round up so the task never gets less than it asked for.
@@ -174,23 +192,6 @@ public sealed class ContainerRenderer : ISpecRenderer
         }
 
         diagnostics.Warning("runAsNonRoot", "Docker has no non-root check; the runtime checks the image's user before start and refuses to run it as root");
-    }
-
-    // Kubernetes and the process runtime expand $(VAR) in command, args and env values; the Docker
-    // engine passes them as written, so a reference would mean something else here: say so.
-    private static void CheckVariableReferences(ContainerTask task, DiagnosticCollector diagnostics)
-    {
-        var fields = task.Command.Select((c, i) => (new FieldPath("command", null, i), c))
-            .Concat(task.Args.Select((a, i) => (new FieldPath("args", null, i), a)))
-            .Concat(task.Env.Select(e => (new FieldPath("env", e.Name), e.Value)));
-        var defined = task.Env.Select(e => e.Name).Concat(task.SecretEnv.Select(e => e.Name)).Append(AttemptContract.OutputVariable).ToHashSet(StringComparer.Ordinal);
-        foreach (var (field, value) in fields)
-        {
-            if (VariableExpansion.Changes(value, defined.Contains))
-            {
-                diagnostics.Warning(field.ToString(), "a pod expands $(VAR) references to the task's variables and reduces $$ to $; Docker passes the text as written (read variables in a shell, \"$VAR\", to mean the same everywhere)");
-            }
-        }
     }
 
     // As on Kubernetes, a privileged container gets every capability whatever it drops.

@@ -56,8 +56,17 @@ public sealed record RuntimeSetup(
 /// <param name="Reason">Why, for the first line of <c>run</c>: <c>an engine answered at unix:///var/run/docker.sock and every image is present</c>, or what is missing.</param>
 public sealed record RuntimeProbe(bool Usable, string Reason)
 {
+    /// <summary>
+    /// False when the runtime can run the run if it is named, but <c>auto</c> should not pick it: Docker when an image is
+    /// missing that a pull may bring (<c>auto</c> wants every image present, and goes on to local processes).
+    /// </summary>
+    public bool Automatic { get; init; } = true;
+
     /// <summary>It can run the run.</summary>
     public static RuntimeProbe Ready(string reason) => new(true, reason);
+
+    /// <summary>It can run the run when named (<c>--runtime</c>, an environment's <c>runtime</c>), but <c>auto</c> passes it by.</summary>
+    public static RuntimeProbe WhenNamed(string reason) => new(true, reason) { Automatic = false };
 
     /// <summary>It cannot, for <paramref name="reason"/>.</summary>
     public static RuntimeProbe Unavailable(string reason) => new(false, reason);

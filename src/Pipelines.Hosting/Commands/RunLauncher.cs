@@ -112,7 +112,7 @@ internal static class RunLauncher
         {
             var probe = await provider.ProbeAsync(run, root, cancellationToken).ConfigureAwait(false);
             reasons.Add($"{provider.Name}: {probe.Reason}");
-            if (probe.Usable)
+            if (probe is { Usable: true, Automatic: true })
             {
                 return (provider, $"Runtime: {provider.Name} — auto ({source}) tries {string.Join(", then ", context.Runtimes.Where(r => r.Automatic).Select(r => r.Name))}; {string.Join("; ", reasons)}.");
             }

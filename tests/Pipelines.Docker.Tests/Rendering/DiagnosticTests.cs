@@ -37,8 +37,6 @@ public sealed class DiagnosticTests
             "the secret files at /etc/tls are writable on Docker: the runtime writes them through the engine's archive API before start, which Docker refuses for a read-only mount"),
         ["secret volume sub-path"] = (t => t.Mount(Volume.Secret("tls"), "/etc/tls/ca.crt", subPath: "ca.crt"), Warning, "mounts[0].subPath",
             "a sub-path of a secret volume is not honoured on Docker; every file of secret 'tls' is at /etc/tls/ca.crt"),
-        ["kubernetes variable reference"] = (t => t.Env("DIR", "/data").Args("--out", "$(DIR)/x.csv", "$(UNDEFINED)"), Warning, "args[1]",
-            "a pod expands $(VAR) references to the task's variables and reduces $$ to $; Docker passes the text as written (read variables in a shell, \"$VAR\", to mean the same everywhere)"),
         ["tiny cpu limit"] = (t => t.Resources(limits: new(Cpu: "1m")), Warning, "resources.limits.cpu",
             "1m is below Docker's smallest cpu limit; raised to 0.01 cpu (10m)"),
         ["two mounts at one path"] = (t => t.Mount(Volume.Named("a1"), "/data").Mount(Volume.Temp(), "/data/"), Error, "mounts[1].mountPath",

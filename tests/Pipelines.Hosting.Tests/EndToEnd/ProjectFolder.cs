@@ -13,10 +13,18 @@ public sealed class ProjectFolder : IDisposable
     /// <summary>A secret with the characters JSON escapes.</summary>
     public const string JsonSecret = "q\"uote\\back-7f3e";
 
+    /// <summary>
+    /// Where the default <c>pipelines.json</c> looks for a Docker engine: nowhere, so that <c>auto</c> means local processes
+    /// whatever engine and images this machine has (the Docker tests run on their own).
+    /// </summary>
+    public const string NoEngine = "unix:///nonexistent/pipelines-test-docker.sock";
+
     public ProjectFolder(string? pipelinesJson = null)
     {
         Path = Directory.CreateTempSubdirectory("pipelines-e2e-").FullName;
-        File.WriteAllText(System.IO.Path.Combine(Path, "pipelines.json"), pipelinesJson ?? """{ "environments": { "local": { "runtime": "auto" } } }""");
+        File.WriteAllText(
+            System.IO.Path.Combine(Path, "pipelines.json"),
+            pipelinesJson ?? $$"""{ "environments": { "local": { "runtime": "auto", "docker": { "endpoint": "{{NoEngine}}" } } } }""");
     }
 
     public string Path { get; }

@@ -42,7 +42,10 @@ public sealed class RunCommandTests : IDisposable
         var result = await _project.RunAsync(HostProcess.ExamplesHost, "run", "orders_daily", "--date", "2026-11-25");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.StartsWith("Runtime: process — auto (environment 'local') tries docker, then process; docker: this version has no Docker runtime yet", result.Stdout);
+        Assert.StartsWith(
+            $"Runtime: process — auto (environment 'local') tries docker, then process; docker: no engine answered at {ProjectFolder.NoEngine} (docker.endpoint of environment 'local'): ",
+            result.Stdout);
+        Assert.Contains("process: tasks run as local processes; their images are not used.", result.Stdout);
         Assert.Contains("orders_daily manual__2026-11-25T00:00:00+00:00: success (5 success)", result.Stdout);
         var report = _project.Volume("orders-data", "20261125/report.txt");
         Assert.StartsWith("Orders report for 2026-11-25\nrows: 206\ntotal: 50979\nby region:\n  east: 13180\n", report);
