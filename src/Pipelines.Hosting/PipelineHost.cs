@@ -35,6 +35,7 @@ public static class PipelineHost
             TestCommand.Create(context),
             RunsCommand.Create(context),
             ClearCommand.Create(context),
+            ImagesCommand.Create(context),
         };
 
         var result = root.Parse(args);

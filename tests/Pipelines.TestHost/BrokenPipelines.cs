@@ -217,3 +217,24 @@ public sealed class CrashyPipeline : IPipeline
         extract.Then(Step("clean_a"), Step("clean_b"), Step("clean_c")).Then(Step("merge")).Then(Step("publish"));
     }
 }
+
+/// <summary>
+/// For the Docker runtime's crash test: two quick tasks, then one that holds until a test puts <c>/pipelines/go</c> into its
+/// container (at most two minutes), then one after it. Each writes its output, so a resumed run is checked end to end.
+/// </summary>
+public sealed class ContainersPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("containers").TaskDefaults(t => t.StopGracePeriod(TimeSpan.FromSeconds(1)));
+        var a = dag.Container("a", "busybox:stable").Command("sh", "-c", "echo a; printf '{\"n\": 1}' > \"$PIPELINES_OUTPUT\"");
+        var b = dag.Container("b", "busybox:stable").Command("sh", "-c", "echo b; printf '{\"n\": 2}' > \"$PIPELINES_OUTPUT\"");
+        var held = dag.Container("held", "busybox:stable").Command("sh", "-c",
+            "echo holding; i=0; while [ ! -e /pipelines/go ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done; " +
+            "echo released; printf '{\"n\": %d}' $((<< tasks.a.output.n >> + << tasks.b.output.n >>)) > \"$PIPELINES_OUTPUT\"");
+        var after = dag.Container("after", "busybox:stable").Command("echo", "sum=<< tasks.held.output.n >>");
+        a.Then(held);
+        b.Then(held);
+        held.Then(after);
+    }
+}

@@ -9,6 +9,9 @@ public static class ExitCodes
     /// <summary>A task failed.</summary>
     public const int TaskFailed = 1;
 
+    /// <summary>What a tool verb did failed (an image that could not be built, an engine that did not answer); nothing was left half done.</summary>
+    public const int Failure = 1;
+
     /// <summary>A definition, configuration or command-line error, or a run store that cannot be used; nothing was started.</summary>
     public const int UsageError = 2;
 
