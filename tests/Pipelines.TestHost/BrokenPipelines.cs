@@ -224,15 +224,18 @@ public sealed class CrashyPipeline : IPipeline
 /// </summary>
 public sealed class ContainersPipeline : IPipeline
 {
+    // Under a registry of its own, so a test's pipelines.json can rename it (registry rewrites match whole path parts).
+    private const string Image = "registry.localhost/testhost/busybox:stable";
+
     public void Define(DagBuilder dag)
     {
         dag.Id("containers").TaskDefaults(t => t.StopGracePeriod(TimeSpan.FromSeconds(1)));
-        var a = dag.Container("a", "busybox:stable").Command("sh", "-c", "echo a; printf '{\"n\": 1}' > \"$PIPELINES_OUTPUT\"");
-        var b = dag.Container("b", "busybox:stable").Command("sh", "-c", "echo b; printf '{\"n\": 2}' > \"$PIPELINES_OUTPUT\"");
-        var held = dag.Container("held", "busybox:stable").Command("sh", "-c",
+        var a = dag.Container("a", Image).Command("sh", "-c", "echo a; printf '{\"n\": 1}' > \"$PIPELINES_OUTPUT\"");
+        var b = dag.Container("b", Image).Command("sh", "-c", "echo b; printf '{\"n\": 2}' > \"$PIPELINES_OUTPUT\"");
+        var held = dag.Container("held", Image).Command("sh", "-c",
             "echo holding; i=0; while [ ! -e /pipelines/go ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done; " +
             "echo released; printf '{\"n\": %d}' $((<< tasks.a.output.n >> + << tasks.b.output.n >>)) > \"$PIPELINES_OUTPUT\"");
-        var after = dag.Container("after", "busybox:stable").Command("echo", "sum=<< tasks.held.output.n >>");
+        var after = dag.Container("after", Image).Command("echo", "sum=<< tasks.held.output.n >>");
         a.Then(held);
         b.Then(held);
         held.Then(after);

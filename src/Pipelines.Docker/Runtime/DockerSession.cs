@@ -19,6 +19,7 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
 
     private readonly ContainerRenderer _renderer = new();
     private readonly CancellationTokenSource _closing = new();
+    private readonly ContainerEvents _events = new(client, storeId, time.GetUtcNow().AddSeconds(-1));
     private readonly SemaphoreSlim _networkGate = new(1, 1); // an engine before API 1.44 makes a second network of the same name
     private int _disposed;
 
@@ -220,6 +221,7 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
         await _closing.CancelAsync().ConfigureAwait(false);
         _closing.Dispose();
         _networkGate.Dispose();
+        _events.Dispose();
         client.Dispose();
     }
 
@@ -256,7 +258,8 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
         {
             var state = (await client.Containers.InspectContainerAsync(id, _closing.Token).ConfigureAwait(false)).State;
             var (output, problem) = await ContainerArchive.ReadOutputAsync(client, id, _closing.Token).ConfigureAwait(false);
-            var reason = state?.OOMKilled == true ? OomReason(attempt, code) : null;
+            var oom = state?.OOMKilled == true || await _events.WasOomKilledAsync(id, TimeSpan.FromSeconds(2), time).ConfigureAwait(false);
+            var reason = oom ? OomReason(attempt, code) : null;
             return AttemptResult.Exited(code, output, reason) with { OutputProblem = problem };
         }
         catch (DockerContainerNotFoundException)

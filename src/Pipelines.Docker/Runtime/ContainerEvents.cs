@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Pipelines.Docker.Rendering;
+
+namespace Pipelines.Docker.Runtime;
+
+/// <summary>
+/// One watch of the engine's events for a run's containers (by the store's label): which containers the kernel's OOM
+/// killer hit. An engine sets <c>State.OOMKilled</c> from the same event, but on cgroup v2 (Docker 20.10) it can record the
+/// exit before the event arrives, so the runtime waits for the container's <c>die</c> event — which the engine sends after
+/// its <c>oom</c> — before it says whether memory ran out.
+/// </summary>
+internal sealed class ContainerEvents : IDisposable
+{
+    private readonly ConcurrentDictionary<string, bool> _oom = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _died = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _watching;
+
+    /// <summary>Watches from <paramref name="since"/> on (the engine replays what it sent since then, so nothing is missed while the watch connects).</summary>
+    public ContainerEvents(IDockerClient client, string storeId, DateTimeOffset since)
+    {
+        _watching = client.System.MonitorEventsAsync(
+            new ContainerEventsParameters
+            {
+                Since = since.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Filters = new Dictionary<string, IDictionary<string, bool>>
+                {
+                    ["type"] = new Dictionary<string, bool> { ["container"] = true },
+                    ["event"] = new Dictionary<string, bool> { ["oom"] = true, ["die"] = true },
+                    ["label"] = new Dictionary<string, bool> { [$"{ContainerRenderer.StoreLabel}={storeId}"] = true },
+                },
+            },
+            new Progress(this),
+            _stop.Token);
+    }
+
+    /// <summary>True when the OOM killer hit the container; waits (at most <paramref name="patience"/>) for its <c>die</c> event first.</summary>
+    public async Task<bool> WasOomKilledAsync(string containerId, TimeSpan patience, TimeProvider time)
+    {
+        if (!_watching.IsCompleted)
+        {
+            try
+            {
+                await Died(containerId).Task.WaitAsync(patience, time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The watch fell behind or the event was lost: what was seen is the answer.
+            }
+        }
+
+        return _oom.ContainsKey(containerId);
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+    }
+
+    private TaskCompletionSource Died(string id) => _died.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    private void Seen(Message message)
+    {
+        var id = message.Actor?.ID ?? string.Empty;
+        switch (message.Action)
+        {
+            case "oom":
+                _oom[id] = true;
+                break;
+            case "die":
+                Died(id).TrySetResult();
+                break;
+        }
+    }
+
+    private sealed class Progress(ContainerEvents events) : IProgress<Message>
+    {
+        public void Report(Message value) => events.Seen(value);
+    }
+}
