@@ -52,6 +52,12 @@ internal sealed class AttemptLogSink : IAttemptSink, IDisposable
     /// <summary>The runtime's handle, once it reported the start.</summary>
     public string? Handle { get; private set; }
 
+    /// <summary>What the attempt used, when the runtime measured it.</summary>
+    public ResourceUsage? Usage { get; private set; }
+
+    /// <inheritdoc />
+    public void Measured(ResourceUsage usage) => Usage = usage;
+
     /// <summary>The cursor file of the log file at <paramref name="logPath"/>.</summary>
     public static string CursorFile(string logPath) => Path.ChangeExtension(logPath, ".cursor");
 

@@ -38,13 +38,14 @@ internal sealed class AttemptRunner(
 
         // Timed out only when the runtime stopped it for that: one that ended by itself meanwhile did not.
         var timedOut = result.Outcome == AttemptOutcome.Stopped && timeout?.IsCancellationRequested == true && !cancel.IsCancellationRequested;
-        post(RunEvent.Finish(index, record.TryNumber, new AttemptEnd(result, timedOut), sink.Handle));
+        post(RunEvent.Finish(index, record.TryNumber, new AttemptEnd(result, timedOut, Usage: sink.Usage), sink.Handle));
     }
 
     /// <summary>Adopts <paramref name="record"/>, an attempt recorded as live; <paramref name="attempt"/> is null when it could not be resolved (<paramref name="problem"/> says why).</summary>
     public async Task AdoptAsync(int index, AttemptRecord record, ResolvedTask? attempt, string? problem)
     {
         AttemptResult? result;
+        ResourceUsage? usage = null;
         var timedOut = false;
         try
         {
@@ -60,6 +61,7 @@ internal sealed class AttemptRunner(
             var resume = AttemptLogSink.Resume(record.LogPath);
             using var sink = Sink(record, resume);
             result = await session.AdoptAsync(attempt, record.Handle, resume.After, sink, linked.Token).ConfigureAwait(false);
+            usage = sink.Usage;
             // An attempt that ended, or was lost, while the host was down did not time out, even if its time is over now.
             timedOut = result?.Outcome == AttemptOutcome.Stopped && timeout?.IsCancellationRequested == true && !cancel.IsCancellationRequested;
         }
@@ -70,7 +72,7 @@ internal sealed class AttemptRunner(
 
         post(result is null
             ? RunEvent.NotStarted(index, record.TryNumber)
-            : RunEvent.Finish(index, record.TryNumber, new AttemptEnd(result, timedOut), record.Handle));
+            : RunEvent.Finish(index, record.TryNumber, new AttemptEnd(result, timedOut, Usage: usage), record.Handle));
     }
 
     private AttemptLogSink Sink(AttemptRecord record, LogResume resume) =>

@@ -33,7 +33,8 @@ public enum VerdictKind
 /// <param name="TimedOut">It was stopped because its execution timeout passed.</param>
 /// <param name="NoRetry">It may not be retried (its templates did not resolve, or its start could not be recorded).</param>
 /// <param name="NeverStarted">Adoption found no trace of it.</param>
-public readonly record struct AttemptEnd(AttemptResult Result, bool TimedOut = false, bool NoRetry = false, bool NeverStarted = false);
+/// <param name="Usage">What it used, when the runtime measured it.</param>
+public readonly record struct AttemptEnd(AttemptResult Result, bool TimedOut = false, bool NoRetry = false, bool NeverStarted = false, ResourceUsage? Usage = null);
 
 /// <summary>
 /// The verdict on a finished attempt: the state its record ends in, what its task does next and why. A pure function of

@@ -1,5 +1,7 @@
 using Pipelines.Execution.Runtimes;
 using Pipelines.Execution.State;
+using Pipelines.Templating;
+using Pipelines.Templating.Evaluation;
 using Pipelines.Text;
 
 namespace Pipelines.Execution;
@@ -52,11 +54,32 @@ public sealed class Executor
     {
         ArgumentNullException.ThrowIfNull(run);
         CheckPools(run);
+        if (ReadsHistory(run.Dag))
+        {
+            run = run with { History = Store.History(run.Dag.Id) };
+        }
+
         var session = await Runtime.OpenAsync(run, cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
             return await new RunLoop(this, run, observer ?? NullRunObserver.Instance, session, cancellationToken).RunAsync().ConfigureAwait(false);
         }
+    }
+
+    // Only a DAG whose templates read history.* pays for reading it from the store.
+    private static bool ReadsHistory(Dag dag)
+    {
+        var reads = false;
+        foreach (var task in dag.Tasks)
+        {
+            task.MapStrings((value, _) =>
+            {
+                reads |= TemplateText.MayContainTemplate(value) && value.Contains(TemplateNames.History, StringComparison.Ordinal);
+                return value;
+            });
+        }
+
+        return reads;
     }
 
     /// <summary>

@@ -252,6 +252,8 @@ internal sealed class RunLoop
             Reason = verdict.AttemptReason,
             Output = verdict.Output,
             Handle = ev.Handle ?? attempt.Handle,
+            MemoryPeakBytes = end.Usage?.MemoryPeakBytes ?? attempt.MemoryPeakBytes,
+            CpuSeconds = end.Usage?.CpuSeconds ?? attempt.CpuSeconds,
         }));
         switch (verdict.Kind)
         {

@@ -25,6 +25,8 @@ internal sealed class RefusingRunStore(Func<StoreBatch, bool> refuse) : IRunStor
 
     public IReadOnlyDictionary<string, TimeSpan> PastDurations(string dagId) => Written.PastDurations(dagId);
 
+    public IReadOnlyDictionary<string, TaskHistory> History(string dagId) => Written.History(dagId);
+
     public void Commit(StoreBatch batch)
     {
         if (refuse(batch))

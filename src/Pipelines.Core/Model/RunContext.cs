@@ -39,6 +39,9 @@ public sealed record RunContext
     /// <summary>Parameter values: the DAG's defaults with the run's overrides.</summary>
     public IReadOnlyDictionary<string, object?> Params { get; }
 
+    /// <summary>What each task's last successful attempts used (<c>history.*</c> in templates); empty until the executor reads the run store.</summary>
+    public IReadOnlyDictionary<string, TaskHistory> History { get; init; } = ImmutableDictionary<string, TaskHistory>.Empty;
+
     /// <summary>
     /// Creates a run of <paramref name="dag"/> for the day <paramref name="date"/> (midnight in the
     /// DAG's time zone). <paramref name="paramOverrides"/> are text, as typed after <c>--param</c>, and

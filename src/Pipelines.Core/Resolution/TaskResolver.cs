@@ -60,7 +60,7 @@ public sealed class TaskResolver
             run.Params,
             run.Environment.Vars,
             upstreamOutputs ?? NoOutputs)
-        { PreviewOutputs = preview };
+        { PreviewOutputs = preview, History = run.History.GetValueOrDefault(task.Id) ?? TaskHistory.None };
         if (_session is null)
         {
             _session = TemplateEngine.Shared.Begin(scope);

@@ -184,6 +184,13 @@ internal static class DagValidator
         Dictionary<string, int> index,
         AncestorIndex ancestors)
     {
+        // history's members are null until measured, so it is read guarded (?? "1Gi"): a misspelt member would then
+        // quietly give the default for ever — it is an error, guarded or not.
+        if (reference.Root == TemplateNames.History && reference.Member is { } member && !TemplateNames.HistoryMembers.Contains(member))
+        {
+            return $"'history.{member}' is not a member of history; its members: {string.Join(", ", TemplateNames.HistoryMembers)}";
+        }
+
         if (reference.Guarded)
         {
             return null;

@@ -234,6 +234,8 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
     {
         var log = new ContainerLog(sink, masker, time, resumeAfter);
         var reading = log.ReadAsync(client, id, follow: true, _closing.Token);
+        using var measuring = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
+        var (usage, watching) = ContainerUsage.Watch(client, id, measuring.Token);
         var waiting = client.Containers.WaitContainerAsync(id, _closing.Token);
         var stopRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stopped = false;
@@ -248,6 +250,12 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
 
         var exit = await waiting.ConfigureAwait(false);
         await reading.ConfigureAwait(false);
+        await EndAsync(watching, measuring).ConfigureAwait(false);
+        if (usage.Result is { } used)
+        {
+            sink.Measured(used);
+        }
+
         var code = (int)exit.StatusCode;
         if (stopped)
         {
@@ -265,6 +273,22 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
         catch (DockerContainerNotFoundException)
         {
             return AttemptResult.Lost(AttemptLoss.RuntimeError, $"the container ({Short(id)}) was removed when it ended (exit code {code}), before its output could be read");
+        }
+    }
+
+    // The stats stream ends with its container; one that lingers is let go (its last samples are in).
+    private async Task EndAsync(Task watching, CancellationTokenSource measuring)
+    {
+        try
+        {
+            await watching.WaitAsync(TimeSpan.FromSeconds(1), time).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException or DockerApiException or IOException or HttpRequestException)
+        {
+        }
+        finally
+        {
+            await measuring.CancelAsync().ConfigureAwait(false);
         }
     }
 

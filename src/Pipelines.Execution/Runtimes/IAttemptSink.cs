@@ -15,4 +15,17 @@ public interface IAttemptSink
     /// one thread at a time per attempt.
     /// </summary>
     void Log(in LogLine line);
+
+    /// <summary>
+    /// What the attempt used, when the runtime measures it (the Docker runtime, from the engine's stats): called at most
+    /// once, before the runtime returns the attempt's end. The executor records it with the attempt.
+    /// </summary>
+    void Measured(ResourceUsage usage)
+    {
+    }
 }
+
+/// <summary>What an attempt used.</summary>
+/// <param name="MemoryPeakBytes">The most memory it held at once, in bytes (sampled once a second where the engine has no peak).</param>
+/// <param name="CpuSeconds">The CPU time it used, user and system, in seconds.</param>
+public readonly record struct ResourceUsage(long? MemoryPeakBytes, double? CpuSeconds);

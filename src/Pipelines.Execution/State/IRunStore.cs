@@ -31,6 +31,9 @@ public interface IRunStore : IDisposable
     /// <summary>The median duration of each task's successful attempts over the DAG's past runs.</summary>
     IReadOnlyDictionary<string, TimeSpan> PastDurations(string dagId);
 
+    /// <summary>What each task's last successful attempts used, across the DAG's runs (<see cref="TaskHistory"/>).</summary>
+    IReadOnlyDictionary<string, TaskHistory> History(string dagId);
+
     /// <summary>Writes a batch in one transaction: all of it, or nothing.</summary>
     void Commit(StoreBatch batch);
 

@@ -71,6 +71,15 @@ public sealed class InMemoryRunStore : IRunStore
     }
 
     /// <inheritdoc />
+    public IReadOnlyDictionary<string, TaskHistory> History(string dagId)
+    {
+        lock (_gate)
+        {
+            return StoreRules.Histories([.. _runs.Values.Where(e => e.Run.DagId == dagId).SelectMany(e => e.Attempts.Values)]);
+        }
+    }
+
+    /// <inheritdoc />
     /// <exception cref="RunStoreException">A record broke a rule of the store (an attempt of a task with no
     /// state, a task of an unknown run, a negative try number, a null id); nothing was written.</exception>
     public void Commit(StoreBatch batch)

@@ -76,4 +76,11 @@ public sealed record AttemptRecord(
     string? Output,
     string? Handle,
     string? LogPath,
-    string? Runtime = null);
+    string? Runtime = null)
+{
+    /// <summary>The most memory the attempt held at once, in bytes, when its runtime measured it (Docker).</summary>
+    public long? MemoryPeakBytes { get; init; }
+
+    /// <summary>The CPU time the attempt used, in seconds, when its runtime measured it (Docker).</summary>
+    public double? CpuSeconds { get; init; }
+}

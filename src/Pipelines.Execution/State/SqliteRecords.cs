@@ -57,6 +57,8 @@ internal sealed class SqliteRecords(string location)
         p[10].Value = Nullable(attempt.Handle);
         p[11].Value = Nullable(attempt.LogPath);
         p[12].Value = Nullable(attempt.Runtime);
+        p[13].Value = attempt.MemoryPeakBytes is { } peak ? peak : DBNull.Value;
+        p[14].Value = attempt.CpuSeconds is { } cpu ? cpu : DBNull.Value;
         upsert.ExecuteNonQuery();
     }
 
@@ -89,7 +91,11 @@ internal sealed class SqliteRecords(string location)
         r.IsDBNull(7) ? null : r.GetString(7),
         r.IsDBNull(8) ? null : r.GetString(8),
         r.IsDBNull(9) ? null : r.GetString(9),
-        r.IsDBNull(10) ? null : r.GetString(10));
+        r.IsDBNull(10) ? null : r.GetString(10))
+    {
+        MemoryPeakBytes = r.IsDBNull(11) ? null : r.GetInt64(11),
+        CpuSeconds = r.IsDBNull(12) ? null : r.GetDouble(12),
+    };
 
     private T ParseState<T>(string name, StateParser<T> parse) =>
         parse(name, out var state)

@@ -70,7 +70,7 @@ public sealed class SqliteRunStore : IRunStore
             StoreId = SqliteStoreFile.Open(_connection, Location);
             _upsertRun = Prepare(SqliteSchema.UpsertRun, "$dag_id", "$run_id", "$logical_date", "$state", "$environment", "$runtime", "$params_json", "$started_at", "$ended_at");
             _upsertTask = Prepare(SqliteSchema.UpsertTask, "$dag_id", "$run_id", "$task_id", "$state", "$try_number", "$reason", "$updated_at");
-            _upsertAttempt = Prepare(SqliteSchema.UpsertAttempt, "$dag_id", "$run_id", "$task_id", "$try_number", "$state", "$started_at", "$ended_at", "$exit_code", "$reason", "$output", "$handle", "$log_path", "$runtime");
+            _upsertAttempt = Prepare(SqliteSchema.UpsertAttempt, "$dag_id", "$run_id", "$task_id", "$try_number", "$state", "$started_at", "$ended_at", "$exit_code", "$reason", "$output", "$handle", "$log_path", "$runtime", "$memory_peak", "$cpu_seconds");
         }
         catch
         {
@@ -124,6 +124,15 @@ public sealed class SqliteRunStore : IRunStore
             "SELECT task_id, started_at, ended_at FROM attempts WHERE dag_id = $dag_id AND state = 'success' AND ended_at IS NOT NULL",
             dagId);
         return StoreRules.Medians(ReadAll(command, r => (r.GetString(0), SqliteRecords.ParseTime(r.GetString(2)) - SqliteRecords.ParseTime(r.GetString(1)))));
+    });
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, TaskHistory> History(string dagId) => Read(() =>
+    {
+        using var command = Query(
+            $"SELECT {SqliteSchema.AttemptColumns} FROM attempts WHERE dag_id = $dag_id AND state = 'success' AND ended_at IS NOT NULL",
+            dagId);
+        return StoreRules.Histories(ReadAll(command, _records.ReadAttempt));
     });
 
     /// <inheritdoc />

@@ -7,7 +7,7 @@ namespace Pipelines.Execution.State;
 internal static class SqliteSchema
 {
     /// <summary>The schema version this program writes and the highest it reads.</summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>Every table of the current version.</summary>
     public static readonly ImmutableArray<string> Tables = ["dag_runs", "task_instances", "attempts", "store_info"];
@@ -25,6 +25,9 @@ internal static class SqliteSchema
 
     /// <summary>Version 3 records which runtime started each attempt, so a run resumed on another runtime never adopts an attempt it cannot reach.</summary>
     public const string AddAttemptRuntime = "ALTER TABLE attempts ADD COLUMN runtime TEXT;";
+
+    /// <summary>Version 4 records what each attempt used, where its runtime measured it (Docker): peak memory in bytes and CPU seconds.</summary>
+    public const string AddAttemptUsage = "ALTER TABLE attempts ADD COLUMN memory_peak INTEGER; ALTER TABLE attempts ADD COLUMN cpu_seconds REAL;";
 
     /// <summary>Creates every table of the current version in an empty database.</summary>
     public static string Create { get; } = $"""
@@ -67,6 +70,8 @@ internal static class SqliteSchema
             handle     TEXT,
             log_path   TEXT,
             runtime    TEXT,
+            memory_peak INTEGER,
+            cpu_seconds REAL,
             PRIMARY KEY (dag_id, run_id, task_id, try_number),
             FOREIGN KEY (dag_id, run_id, task_id) REFERENCES task_instances (dag_id, run_id, task_id) ON DELETE CASCADE
         );
@@ -94,11 +99,12 @@ internal static class SqliteSchema
 
     /// <summary>Inserts or replaces an attempt.</summary>
     public const string UpsertAttempt = """
-        INSERT INTO attempts (dag_id, run_id, task_id, try_number, state, started_at, ended_at, exit_code, reason, output, handle, log_path, runtime)
-        VALUES ($dag_id, $run_id, $task_id, $try_number, $state, $started_at, $ended_at, $exit_code, $reason, $output, $handle, $log_path, $runtime)
+        INSERT INTO attempts (dag_id, run_id, task_id, try_number, state, started_at, ended_at, exit_code, reason, output, handle, log_path, runtime, memory_peak, cpu_seconds)
+        VALUES ($dag_id, $run_id, $task_id, $try_number, $state, $started_at, $ended_at, $exit_code, $reason, $output, $handle, $log_path, $runtime, $memory_peak, $cpu_seconds)
         ON CONFLICT (dag_id, run_id, task_id, try_number) DO UPDATE SET
             state = excluded.state, started_at = excluded.started_at, ended_at = excluded.ended_at, exit_code = excluded.exit_code,
-            reason = excluded.reason, output = excluded.output, handle = excluded.handle, log_path = excluded.log_path, runtime = excluded.runtime
+            reason = excluded.reason, output = excluded.output, handle = excluded.handle, log_path = excluded.log_path, runtime = excluded.runtime,
+            memory_peak = excluded.memory_peak, cpu_seconds = excluded.cpu_seconds
         """;
 
     /// <summary>The columns of a run, in <see cref="SqliteRunStore"/>'s reading order.</summary>
@@ -108,7 +114,7 @@ internal static class SqliteSchema
     public const string TaskColumns = "task_id, state, try_number, reason, updated_at";
 
     /// <summary>The columns of an attempt, in reading order.</summary>
-    public const string AttemptColumns = "task_id, try_number, state, started_at, ended_at, exit_code, reason, output, handle, log_path, runtime";
+    public const string AttemptColumns = "task_id, try_number, state, started_at, ended_at, exit_code, reason, output, handle, log_path, runtime, memory_peak, cpu_seconds";
 
     private static string Names<T>(Func<T, string> name)
         where T : struct, Enum => string.Join(", ", StateNames.AllNames(name).Select(n => $"'{n}'"));

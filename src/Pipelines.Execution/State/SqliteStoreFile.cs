@@ -136,6 +136,11 @@ internal static class SqliteStoreFile
             Execute(connection, SqliteSchema.AddAttemptRuntime, transaction); // version 2 → 3: the runtime of each attempt
         }
 
+        if (version is 1 or 2 or 3)
+        {
+            Execute(connection, SqliteSchema.AddAttemptUsage, transaction); // version 3 → 4: what each attempt used
+        }
+
         if (version is 0 or 1)
         {
             Execute(connection, $"INSERT INTO store_info (key, value) VALUES ('store_id', '{NewStoreId()}')", transaction);

@@ -25,6 +25,23 @@ internal static class StoreRules
     public static bool CountsAsPastDuration(AttemptRecord attempt) =>
         attempt.State == AttemptState.Success && attempt.EndedAt is not null;
 
+    /// <summary>Per task, what its last <see cref="TaskHistory.Window"/> successful attempts used.</summary>
+    public static Dictionary<string, TaskHistory> Histories(IEnumerable<AttemptRecord> attempts) =>
+        attempts.Where(CountsAsPastDuration)
+            .GroupBy(a => a.TaskId, StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g =>
+                {
+                    var last = g.OrderByDescending(a => a.EndedAt).Take(TaskHistory.Window).ToList();
+                    return new TaskHistory(
+                        last.Count,
+                        last.Max(a => a.MemoryPeakBytes),
+                        last.Max(a => a.CpuSeconds),
+                        last.Max(a => a.EndedAt!.Value - a.StartedAt));
+                },
+                StringComparer.Ordinal);
+
     /// <summary>The median duration per task (the mean of the two middle values for an even count).</summary>
     public static Dictionary<string, TimeSpan> Medians(IEnumerable<(string TaskId, TimeSpan Duration)> durations)
     {

@@ -67,15 +67,27 @@ internal static class RunsCommand
             return ExitCodes.Success;
         }
 
-        context.Out.WriteLine($"{"RUN",-42}  {"STATE",-11}  {"RUNTIME",-9}  {"ENV",-10}  {"STARTED",-19}  TASKS");
+        context.Out.WriteLine($"{"RUN",-42}  {"STATE",-11}  {"RUNTIME",-9}  {"ENV",-10}  {"STARTED",-19}  {"PEAK MEM",-9}  {"CPU",-8}  TASKS");
         foreach (var run in runs)
         {
             var tasks = store.LoadTasks(dagId, run.RunId).GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToAirflowName()}");
             var started = run.StartedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-            context.Out.WriteLine($"{run.RunId,-42}  {StateOf(store, run),-11}  {run.Runtime,-9}  {run.Environment,-10}  {started,-19}  {string.Join(", ", tasks)}");
+            var (peak, cpu) = Usage(store.LoadAttempts(dagId, run.RunId));
+            context.Out.WriteLine($"{run.RunId,-42}  {StateOf(store, run),-11}  {run.Runtime,-9}  {run.Environment,-10}  {started,-19}  {peak,-9}  {cpu,-8}  {string.Join(", ", tasks)}");
         }
 
         return ExitCodes.Success;
+    }
+
+    // The largest peak memory of the run's attempts and the CPU seconds of all of them, where the runtime measured them
+    // (Docker); "-" where none did (local processes).
+    private static (string Peak, string Cpu) Usage(IReadOnlyList<AttemptRecord> attempts)
+    {
+        var peaks = attempts.Where(a => a.MemoryPeakBytes is not null).Select(a => a.MemoryPeakBytes!.Value).ToList();
+        var cpus = attempts.Where(a => a.CpuSeconds is not null).Select(a => a.CpuSeconds!.Value).ToList();
+        return (
+            peaks.Count == 0 ? "-" : TaskHistory.Mebibytes(peaks.Max()),
+            cpus.Count == 0 ? "-" : cpus.Sum().ToString("0.00", CultureInfo.InvariantCulture) + " s");
     }
 
     // A run recorded as running whose lock is free has no live host: it died, or stopped without

@@ -120,6 +120,18 @@ public sealed class DockerRunTests : IAsyncLifetime
         Assert.Contains("16Mi", outcome.Attempts["t"].Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task What_an_attempt_used_is_recorded_a_task_holding_64_MiB_peaks_at_64_MiB_or_more()
+    {
+        var (outcome, _) = await RunAsync(dag => dag.Container("t", DockerTestBed.Image)
+            .Command("sh", "-c", "x=$(head -c 67108864 /dev/zero | tr '\\0' a); sleep 3; echo ${#x}"));
+
+        Assert.True(outcome.State == RunState.Success, outcome.ToString());
+        var attempt = outcome.Attempts["t"];
+        Assert.True(attempt.MemoryPeakBytes >= 64L * 1024 * 1024, $"peak {attempt.MemoryPeakBytes}");
+        Assert.True(attempt.CpuSeconds > 0, $"cpu {attempt.CpuSeconds}");
+    }
+
     [Theory]
     [InlineData(CleanupPolicy.Delete, 0, 0)]
     [InlineData(CleanupPolicy.Delete, 1, 0)]

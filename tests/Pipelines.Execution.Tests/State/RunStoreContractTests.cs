@@ -226,6 +226,26 @@ public abstract class RunStoreContractTests : IDisposable
     }
 
     [Fact]
+    public void History_is_what_the_last_five_successes_of_each_task_used_across_runs()
+    {
+        var seconds = (int s) => TimeSpan.FromSeconds(s);
+        var attempts = Enumerable.Range(1, 6).Select(i => Attempt("t", i, AttemptState.Success, seconds(i)) with
+        {
+            StartedAt = new DateTimeOffset(2026, 11, i, 0, 0, 0, TimeSpan.Zero),
+            EndedAt = new DateTimeOffset(2026, 11, i, 0, 0, 0, TimeSpan.Zero) + seconds(i * 10),
+            MemoryPeakBytes = i == 1 ? 1L << 40 : i << 20,
+            CpuSeconds = i == 1 ? 999 : i / 2.0,
+        }).Append(Attempt("t", 7, AttemptState.Failed, seconds(5)) with { MemoryPeakBytes = 1L << 41 }).Append(Attempt("unmeasured", 1, AttemptState.Success, seconds(3)));
+        Commit(Run("r1"), [Task("t"), Task("unmeasured")], attempts);
+
+        var history = Store.History("etl");
+
+        Assert.Equal(new TaskHistory(5, 6L << 20, 3.0, seconds(60)), history["t"]);
+        Assert.Equal(new TaskHistory(1, null, null, seconds(3)), history["unmeasured"]);
+        Assert.Empty(Store.History("other"));
+    }
+
+    [Fact]
     public void Every_field_round_trips_exactly()
     {
         var (run, tasks, attempts) = FullRecords();

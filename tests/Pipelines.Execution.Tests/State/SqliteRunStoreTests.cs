@@ -41,13 +41,13 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
     }
 
     [Fact]
-    public void The_file_is_in_wal_mode_with_schema_version_3()
+    public void The_file_is_in_wal_mode_with_schema_version_4()
     {
         _ = Store;
 
         using var connection = Connect();
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
-        Assert.Equal(3L, Scalar(connection, "PRAGMA user_version"));
+        Assert.Equal(4L, Scalar(connection, "PRAGMA user_version"));
         Assert.Equal(
             ["attempts", "dag_runs", "store_info", "task_instances"],
             Rows(connection, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").Select(r => (string)r[0]));
@@ -77,6 +77,8 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         {
             Scalar(connection, "DROP TABLE store_info");
             Scalar(connection, "ALTER TABLE attempts DROP COLUMN runtime");
+            Scalar(connection, "ALTER TABLE attempts DROP COLUMN memory_peak");
+            Scalar(connection, "ALTER TABLE attempts DROP COLUMN cpu_seconds");
             Scalar(connection, "PRAGMA user_version = 1");
         }
 
@@ -85,7 +87,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         Assert.Matches("^[0-9a-f]{12}$", upgraded.StoreId);
         Assert.Equal("a", Assert.Single(upgraded.LoadTasks("etl", "r1")).TaskId);
         using var check = Connect();
-        Assert.Equal(3L, Scalar(check, "PRAGMA user_version"));
+        Assert.Equal(4L, Scalar(check, "PRAGMA user_version"));
     }
 
     [Fact]
@@ -97,6 +99,8 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         using (var connection = Connect())
         {
             Scalar(connection, "ALTER TABLE attempts DROP COLUMN runtime");
+            Scalar(connection, "ALTER TABLE attempts DROP COLUMN memory_peak");
+            Scalar(connection, "ALTER TABLE attempts DROP COLUMN cpu_seconds");
             Scalar(connection, "PRAGMA user_version = 2");
         }
 
@@ -108,7 +112,31 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         Assert.Equal(id, upgraded.StoreId);
         Assert.Equal([(1, null), (2, "process")], upgraded.LoadAttempts("etl", "r1", "a").Select(a => (a.TryNumber, a.Runtime)));
         using var check = Connect();
-        Assert.Equal(3L, Scalar(check, "PRAGMA user_version"));
+        Assert.Equal(4L, Scalar(check, "PRAGMA user_version"));
+    }
+
+    [Fact]
+    public void A_version_3_file_is_upgraded_in_place_and_keeps_what_each_attempt_used_from_then_on()
+    {
+        Commit(Run("r1"), [Task("a")], [Attempt("a", 1, AttemptState.Success)]);
+        Store.Dispose();
+        using (var connection = Connect())
+        {
+            Scalar(connection, "ALTER TABLE attempts DROP COLUMN memory_peak");
+            Scalar(connection, "ALTER TABLE attempts DROP COLUMN cpu_seconds");
+            Scalar(connection, "PRAGMA user_version = 3");
+        }
+
+        using var upgraded = new SqliteRunStore(StatePath);
+        var batch = new StoreBatch();
+        batch.Attempts.Add(("etl", "r1", Attempt("a", 2, AttemptState.Success) with { MemoryPeakBytes = 67_108_864, CpuSeconds = 1.25 }));
+        upgraded.Commit(batch);
+
+        Assert.Equal(
+            new (int, long?, double?)[] { (1, null, null), (2, 67_108_864L, 1.25) },
+            upgraded.LoadAttempts("etl", "r1", "a").Select(a => (a.TryNumber, a.MemoryPeakBytes, a.CpuSeconds)));
+        using var check = Connect();
+        Assert.Equal(4L, Scalar(check, "PRAGMA user_version"));
     }
 
     [Fact]
@@ -137,7 +165,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         Store.Dispose();
         using (var connection = Connect())
         {
-            Scalar(connection, "PRAGMA user_version = 4");
+            Scalar(connection, "PRAGMA user_version = 5");
         }
 
         var before = File.ReadAllBytes(StatePath);
@@ -145,10 +173,10 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         var error = Assert.Throws<RunStoreVersionException>(() => new SqliteRunStore(StatePath));
 
         Assert.Contains(StatePath, error.Message, StringComparison.Ordinal);
+        Assert.Contains("version 5", error.Message, StringComparison.Ordinal);
         Assert.Contains("version 4", error.Message, StringComparison.Ordinal);
-        Assert.Contains("version 3", error.Message, StringComparison.Ordinal);
         Assert.Contains("Upgrade Pipelines", error.Message, StringComparison.Ordinal);
-        Assert.Equal((StatePath, 4, 3), (error.FilePath, error.FileVersion, error.SupportedVersion));
+        Assert.Equal((StatePath, 5, 4), (error.FilePath, error.FileVersion, error.SupportedVersion));
         Assert.Equal(before, File.ReadAllBytes(StatePath));
     }
 

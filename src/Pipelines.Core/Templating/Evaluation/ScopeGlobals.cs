@@ -24,6 +24,7 @@ internal sealed class ScopeGlobals(TemplateScope scope) : ReadOnlyScriptObject
     private DictionaryObject<object?>? _params;
     private DictionaryObject<string>? _vars;
     private TasksObject? _tasks;
+    private DictionaryObject<object?>? _history;
 
     public override string Path => "(top level)";
 
@@ -60,6 +61,7 @@ internal sealed class ScopeGlobals(TemplateScope scope) : ReadOnlyScriptObject
 
         _tryNumber = null;
         _tasks = null;
+        _history = null;
         _scope = next;
     }
 
@@ -87,6 +89,7 @@ internal sealed class ScopeGlobals(TemplateScope scope) : ReadOnlyScriptObject
             TemplateNames.Params => _params ??= new(TemplateNames.Params, _scope.Params),
             TemplateNames.Var => _vars ??= new(TemplateNames.Var, _scope.Vars),
             TemplateNames.Tasks => _tasks ??= new(_scope.TaskOutputs),
+            TemplateNames.History => _history ??= new(TemplateNames.History, HistoryValues(_scope.History)),
             TemplateNames.DsAdd => Macros.DsAdd,
             TemplateNames.DsFormat => Macros.DsFormat,
             _ => null,
@@ -95,6 +98,15 @@ internal sealed class ScopeGlobals(TemplateScope scope) : ReadOnlyScriptObject
         // Every provided name has a non-null value, so null means "not ours": Scriban then tries its builtins.
         return value is not null;
     }
+
+    private static Dictionary<string, object?> HistoryValues(TaskHistory history) => new(StringComparer.Ordinal)
+    {
+        ["attempts"] = history.Attempts,
+        ["memory_peak_max"] = history.MemoryPeakMax,
+        ["memory_peak_max_bytes"] = history.MemoryPeakMaxBytes,
+        ["cpu_seconds_max"] = history.CpuSecondsMax,
+        ["duration_seconds_max"] = history.DurationMax?.TotalSeconds,
+    };
 
     private static string Format(DateTimeOffset value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -50,6 +50,17 @@ public static class TemplateNames
     /// <summary>Upstream outputs: <c>tasks.id.output.field</c> or <c>tasks["id-with-dash"].output.field</c>.</summary>
     public const string Tasks = "tasks";
 
+    /// <summary>What the task's last successful attempts used: <c>history.memory_peak_max</c> and the rest of <see cref="HistoryMembers"/>.</summary>
+    public const string History = "history";
+
+    /// <summary>
+    /// The members of <c>history</c>: <c>memory_peak_max</c> (a quantity such as <c>96Mi</c>), <c>memory_peak_max_bytes</c>,
+    /// <c>cpu_seconds_max</c>, <c>duration_seconds_max</c> — each null (so <c>??</c> picks a default) until a runtime
+    /// measured one — and <c>attempts</c>, how many successful attempts count (the last five at most).
+    /// </summary>
+    public static IReadOnlyList<string> HistoryMembers { get; } =
+        ["attempts", "cpu_seconds_max", "duration_seconds_max", "memory_peak_max", "memory_peak_max_bytes"];
+
     /// <summary>Macro <c>ds_add(ds, days)</c>.</summary>
     public const string DsAdd = "ds_add";
 
@@ -59,7 +70,7 @@ public static class TemplateNames
     /// <summary>The names the pipeline provides (variables and macros), sorted; Scriban's builtins are not included.</summary>
     public static IReadOnlyList<string> Variables { get; } =
     [
-        DagId, DataIntervalEnd, DataIntervalStart, Ds, DsAdd, DsFormat, DsNodash, Env, LogicalDate, Params,
+        DagId, DataIntervalEnd, DataIntervalStart, Ds, DsAdd, DsFormat, DsNodash, Env, History, LogicalDate, Params,
         RunId, TaskId, Tasks, TryNumber, Ts, TsNodash, Var,
     ];
 

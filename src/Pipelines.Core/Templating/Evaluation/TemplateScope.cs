@@ -33,4 +33,7 @@ public sealed record TemplateScope(
     /// (<c>tasks.*</c>), known only at run time, is kept as written instead of evaluated.
     /// </summary>
     public bool PreviewOutputs { get; init; }
+
+    /// <summary>What the task's last successful attempts used (<c>history.*</c>).</summary>
+    public TaskHistory History { get; init; } = TaskHistory.None;
 }
