@@ -35,6 +35,7 @@ public static class PipelineHost
             TestCommand.Create(context),
             RunsCommand.Create(context),
             ClearCommand.Create(context),
+            CleanCommand.Create(context),
             ImagesCommand.Create(context),
         };
 

@@ -28,6 +28,9 @@ internal sealed class HostContext(
 
     public TextWriter Error { get; } = Error;
 
+    /// <summary>Reads a variable of the host's environment (<c>PIPELINES_ENVIRONMENT</c>, <c>DOCKER_HOST</c>).</summary>
+    public Func<string, string?> Variable { get; } = GetEnvironmentVariable;
+
     public IReadOnlyList<IRuntimeProvider> Runtimes { get; } = Runtimes;
 
     /// <summary>The renderers of the runtimes' targets, by target name (<c>kubernetes</c>, <c>docker</c>).</summary>
@@ -92,7 +95,7 @@ internal sealed class HostContext(
 
         try
         {
-            var environment = config.SelectEnvironment(environmentName, GetEnvironmentVariable);
+            var environment = config.SelectEnvironment(environmentName, Variable);
             return RunContext.Create(dag, date, environment, parameters);
         }
         catch (PipelinesConfigException ex)

@@ -12,9 +12,42 @@ internal static class RunsCommand
     {
         var dag = CommonOptions.DagArgument("The DAG.");
         var state = CommonOptions.State();
-        var command = new Command("runs", "List a DAG's runs with their state and task counts.") { dag, state };
-        command.SetAction(result => Run(context, result.GetValue(dag)!, result.GetValue(state)));
+        var orphans = new Option<bool>("--orphans") { Description = "List the containers the DAG's attempts left on the Docker engine that no live run owns ('clean' removes them)." };
+        var environment = CommonOptions.Environment();
+        var command = new Command("runs", "List a DAG's runs with their state and task counts.") { dag, state, orphans, environment };
+        command.SetAction((result, cancellationToken) => result.GetValue(orphans)
+            ? ListOrphansAsync(context, result.GetValue(dag)!, result.GetValue(state), result.GetValue(environment), cancellationToken)
+            : Task.FromResult(Run(context, result.GetValue(dag)!, result.GetValue(state))));
         return command;
+    }
+
+    private static async Task<int> ListOrphansAsync(HostContext context, string dagId, string? statePath, string? environmentName, CancellationToken cancellationToken)
+    {
+        var (found, exitCode) = await Orphans.FindAsync(context, dagId, statePath, environmentName, cancellationToken).ConfigureAwait(false);
+        if (found is null)
+        {
+            return exitCode;
+        }
+
+        using (found)
+        {
+            if (found.Mine.Count == 0 && found.Others.Count == 0)
+            {
+                context.Out.WriteLine($"No containers of '{dagId}' are left at {found.Engine}.");
+            }
+
+            if (found.Mine.Count > 0)
+            {
+                Orphans.Write(context.Out, $"Containers of '{dagId}' that no live run owns ('clean {dagId}' removes them):", found.Mine);
+            }
+
+            if (found.Others.Count > 0)
+            {
+                Orphans.Write(context.Out, $"Containers of '{dagId}' of other run stores (not this project's; 'clean' leaves them):", found.Others);
+            }
+        }
+
+        return ExitCodes.Success;
     }
 
     /// <summary>

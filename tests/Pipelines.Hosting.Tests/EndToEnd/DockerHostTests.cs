@@ -157,6 +157,36 @@ public sealed class DockerHostTests : IAsyncLifetime
         Assert.Equal(["a", "after", "b", "held"], started);
     }
 
+    [Fact]
+    public async Task Orphans_are_the_containers_no_live_run_owns_and_clean_removes_them()
+    {
+        var build = await Project.RunAsync(HostProcess.TestHost, "images", "build", "containers");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        HostResult whileLive;
+        using (var host = Project.Start(HostProcess.TestHost, "run", "containers", "--date", "2026-11-25", "--runtime", "docker"))
+        {
+            host.WaitForLine("[held] holding");
+            whileLive = await Project.RunAsync(HostProcess.TestHost, "runs", "containers", "--orphans");
+            host.Crash();
+        }
+
+        var store = Project.StoreId()!;
+        var held = Assert.Single(await ContainersAsync(store), c => c.Labels["pipelines.task"] == "held");
+        var orphans = await Project.RunAsync(HostProcess.TestHost, "runs", "containers", "--orphans");
+        var clean = await Project.RunAsync(HostProcess.TestHost, "clean", "containers");
+        var after = await Project.RunAsync(HostProcess.TestHost, "runs", "containers", "--orphans");
+
+        Assert.True(whileLive.ExitCode == 0, whileLive.ToString());
+        Assert.StartsWith("No containers of 'containers' are left at ", whileLive.Stdout); // a live run owns its containers
+        Assert.True(orphans.ExitCode == 0, orphans.ToString());
+        Assert.Contains("Containers of 'containers' that no live run owns ('clean containers' removes them):", orphans.Stdout);
+        Assert.Matches($@"{held.Names[0].TrimStart('/')}\s+running\s+containers/manual__2026-11-25T00:00:00\+00:00/held/1", orphans.Stdout);
+        Assert.True(clean.ExitCode == 0, clean.ToString());
+        Assert.Contains($"removed {held.Names[0].TrimStart('/')} (running, containers/manual__2026-11-25T00:00:00+00:00/held/1)", clean.Stdout);
+        Assert.StartsWith("No containers of 'containers' are left at ", after.Stdout);
+        Assert.Empty(await ContainersAsync(store));
+    }
+
     private async Task<IList<ContainerListResponse>> ContainersAsync(string store) =>
         await Client.Containers.ListContainersAsync(
             new ContainersListParameters

@@ -1,0 +1,76 @@
+using System.Net;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Pipelines.Attempts;
+using Pipelines.Docker.Rendering;
+
+namespace Pipelines.Docker.Runtime;
+
+/// <summary>A container Pipelines made for an attempt, as found on the engine by its labels.</summary>
+/// <param name="Id">The container's id.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="State">The engine's state: <c>running</c>, <c>exited</c>, <c>created</c>, ….</param>
+/// <param name="StoreId">The run store whose attempt it is.</param>
+/// <param name="AttemptId">The attempt: <c>dag/run/task/try</c>.</param>
+/// <param name="RunLabel">The run, as its label has it (<see cref="AttemptNames.LabelValue"/>).</param>
+public sealed record AttemptContainer(string Id, string Name, string State, string StoreId, string AttemptId, string RunLabel);
+
+/// <summary>
+/// The containers a DAG's runs left on an engine (kept by a cleanup policy, or left by a host that died and was never
+/// resumed), found by the labels every attempt's container carries; and their removal with their volumes.
+/// </summary>
+public static class DockerLeftovers
+{
+    /// <summary>Every container of <paramref name="dagId"/>'s attempts on the engine, of any run store, oldest name first.</summary>
+    public static async Task<IReadOnlyList<AttemptContainer>> ListAsync(IDockerClient client, string dagId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var containers = await client.Containers.ListContainersAsync(
+            new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>>
+                {
+                    ["label"] = new Dictionary<string, bool> { [$"{AttemptNames.DagLabel}={AttemptNames.LabelValue(dagId)}"] = true, [ContainerRenderer.StoreLabel] = true },
+                },
+            },
+            cancellationToken).ConfigureAwait(false);
+        return [.. containers
+            .Select(c => new AttemptContainer(
+                c.ID,
+                c.Names?.FirstOrDefault()?.TrimStart('/') ?? c.ID,
+                c.State,
+                c.Labels[ContainerRenderer.StoreLabel],
+                c.Labels.TryGetValue(AttemptNames.AttemptAnnotation, out var attempt) ? attempt : "?",
+                c.Labels.TryGetValue(AttemptNames.RunLabel, out var run) ? run : "?"))
+            .OrderBy(c => c.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Removes a container (stopping it first) and its own volumes (named after it).</summary>
+    public static async Task RemoveAsync(IDockerClient client, AttemptContainer container, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(container);
+        try
+        {
+            await client.Containers.RemoveContainerAsync(container.Id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+        }
+
+        var volumes = await client.Volumes.ListAsync(
+            new VolumesListParameters { Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ContainerRenderer.StoreLabel}={container.StoreId}"] = true } } },
+            cancellationToken).ConfigureAwait(false);
+        foreach (var volume in (volumes.Volumes ?? []).Where(v => v.Name.StartsWith(container.Name + "-", StringComparison.Ordinal)))
+        {
+            try
+            {
+                await client.Volumes.RemoveAsync(volume.Name, force: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DockerApiException ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+            {
+            }
+        }
+    }
+}
