@@ -37,6 +37,7 @@ public static class PipelineHost
             ClearCommand.Create(context),
             CleanCommand.Create(context),
             ImagesCommand.Create(context),
+            ShellCommand.Create(context),
         };
 
         var result = root.Parse(args);

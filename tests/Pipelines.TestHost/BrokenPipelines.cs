@@ -241,3 +241,15 @@ public sealed class ContainersPipeline : IPipeline
         held.Then(after);
     }
 }
+
+/// <summary>For the <c>shell</c> verb: one task with a secret variable, in the image a test builds (<c>images build shell_secret</c>).</summary>
+public sealed class ShellSecretPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("shell_secret");
+        dag.Container("show", "registry.localhost/testhost/busybox:stable")
+            .SecretEnv("TOKEN", new SecretRef("api", "token"))
+            .Command("sh", "-c", "echo \"token is set: ${TOKEN:+yes}\"");
+    }
+}

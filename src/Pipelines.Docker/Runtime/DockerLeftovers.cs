@@ -35,7 +35,9 @@ public static class DockerLeftovers
                 },
             },
             cancellationToken).ConfigureAwait(false);
+        // A shell's container belongs to the user at its terminal, not to a run: never a leftover.
         return [.. containers
+            .Where(c => !c.Labels[ContainerRenderer.StoreLabel].StartsWith(DockerShell.StorePrefix, StringComparison.Ordinal))
             .Select(c => new AttemptContainer(
                 c.ID,
                 c.Names?.FirstOrDefault()?.TrimStart('/') ?? c.ID,
@@ -47,30 +49,10 @@ public static class DockerLeftovers
     }
 
     /// <summary>Removes a container (stopping it first) and its own volumes (named after it).</summary>
-    public static async Task RemoveAsync(IDockerClient client, AttemptContainer container, CancellationToken cancellationToken)
+    public static Task RemoveAsync(IDockerClient client, AttemptContainer container)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(container);
-        try
-        {
-            await client.Containers.RemoveContainerAsync(container.Id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DockerContainerNotFoundException)
-        {
-        }
-
-        var volumes = await client.Volumes.ListAsync(
-            new VolumesListParameters { Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ContainerRenderer.StoreLabel}={container.StoreId}"] = true } } },
-            cancellationToken).ConfigureAwait(false);
-        foreach (var volume in (volumes.Volumes ?? []).Where(v => v.Name.StartsWith(container.Name + "-", StringComparison.Ordinal)))
-        {
-            try
-            {
-                await client.Volumes.RemoveAsync(volume.Name, force: true, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DockerApiException ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
-            {
-            }
-        }
+        return EngineSteps.RemoveAsync(client, container.Id, container.Name, container.StoreId, TimeProvider.System);
     }
 }

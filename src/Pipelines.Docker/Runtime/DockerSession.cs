@@ -52,12 +52,12 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
             return AttemptResult.Lost(AttemptLoss.ImagePull, pull);
         }
 
-        if (await NonRootProblemAsync(attempt.Task, image, cancellationToken).ConfigureAwait(false) is { } root)
+        if (await EngineSteps.NonRootProblemAsync(client, attempt.Task, image, cancellationToken).ConfigureAwait(false) is { } root)
         {
             return AttemptResult.Lost(AttemptLoss.StartFailed, root);
         }
 
-        if (await EnsureNetworkAsync(spec.Create.HostConfig?.NetworkMode, cancellationToken).ConfigureAwait(false) is { } network)
+        if (await EngineSteps.EnsureNetworkAsync(client, spec.Create.HostConfig?.NetworkMode, _networkGate, cancellationToken).ConfigureAwait(false) is { } network)
         {
             return AttemptResult.Lost(AttemptLoss.StartFailed, network);
         }
@@ -102,7 +102,7 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
         }
         catch
         {
-            await RemoveAsync(id, spec.Name).ConfigureAwait(false); // the start is not recorded: it must not run
+            await EngineSteps.RemoveAsync(client, id, spec.Name, storeId, time).ConfigureAwait(false); // the start is not recorded: it must not run
             throw;
         }
 
@@ -146,7 +146,7 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
         if (container.State?.Status == "created")
         {
             // Made, never started: the host died in between. Nothing ran; the executor starts the attempt afresh.
-            await RemoveAsync(container.ID, name).ConfigureAwait(false);
+            await EngineSteps.RemoveAsync(client, container.ID, name, storeId, time).ConfigureAwait(false);
             return null;
         }
 
@@ -202,11 +202,11 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
 
         if (container is not null)
         {
-            await RemoveAsync(container.ID, name).ConfigureAwait(false);
+            await EngineSteps.RemoveAsync(client, container.ID, name, storeId, time).ConfigureAwait(false);
         }
         else
         {
-            await RemoveVolumesAsync(attempt).ConfigureAwait(false);
+            await EngineSteps.RemoveAsync(client, null, name, storeId, time).ConfigureAwait(false);
         }
     }
 
@@ -300,60 +300,6 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
             : $"OOM-killed: the container used more than {limit} (exit code {code})";
     }
 
-    // Refuses an image that would run as root when the task says runAsNonRoot and names no user.
-    private async Task<string?> NonRootProblemAsync(ContainerTask task, string image, CancellationToken cancellationToken)
-    {
-        if (task.RunAsNonRoot != true || task.RunAsUser is > 0)
-        {
-            return null;
-        }
-
-        var config = (await client.Images.InspectImageAsync(image, cancellationToken).ConfigureAwait(false)).Config;
-        var user = config?.User?.Split(':')[0] ?? string.Empty;
-        return user is "" or "0" or "root"
-            ? $"runAsNonRoot: image '{image}' runs as root ({(user.Length == 0 ? "it names no user" : $"user '{user}'")}) and the task sets no runAsUser; set one, or use an image with a non-root USER"
-            : null;
-    }
-
-    // A network the environment or task names is made when missing (as Compose does), so a fresh engine runs the DAG.
-    private async Task<string?> EnsureNetworkAsync(string? network, CancellationToken cancellationToken)
-    {
-        if (network is null or "" or "bridge" or "host" or "none" or "default" || network.StartsWith("container:", StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        await _networkGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            try
-            {
-                await client.Networks.InspectNetworkAsync(network, cancellationToken).ConfigureAwait(false);
-                return null;
-            }
-            catch (DockerNetworkNotFoundException)
-            {
-            }
-
-            await client.Networks.CreateNetworkAsync(
-                new NetworksCreateParameters { Name = network, Driver = "bridge", Labels = new Dictionary<string, string> { ["pipelines.network"] = "true" } },
-                cancellationToken).ConfigureAwait(false);
-            return null;
-        }
-        catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
-        {
-            return null; // another host made it meanwhile
-        }
-        catch (DockerApiException ex)
-        {
-            return $"network '{network}' does not exist and could not be made: {ImagePuller.Message(ex)}";
-        }
-        finally
-        {
-            _networkGate.Release();
-        }
-    }
-
     private async Task StopAsync(string id, TimeSpan grace)
     {
         try
@@ -362,53 +308,6 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
         }
         catch (DockerContainerNotFoundException)
         {
-        }
-    }
-
-    private async Task RemoveAsync(string id, string name)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, CancellationToken.None).ConfigureAwait(false);
-                break;
-            }
-            catch (DockerContainerNotFoundException)
-            {
-                break;
-            }
-            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.InternalServerError && attempt < 5)
-            {
-                // The vfs storage driver cannot always remove a root file system the moment its container stopped
-                // ("directory not empty" while the last process's files go): ask again shortly.
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), time).ConfigureAwait(false);
-            }
-        }
-
-        await RemoveVolumesAsync(name).ConfigureAwait(false);
-    }
-
-    // The attempt's own volumes: its output, its secret files (named after its container).
-    private Task RemoveVolumesAsync(AttemptKey attempt) => RemoveVolumesAsync(ContainerName(attempt));
-
-    private async Task RemoveVolumesAsync(string containerName)
-    {
-        var volumes = await client.Volumes.ListAsync(
-            new VolumesListParameters { Filters = LabelFilter((ContainerRenderer.StoreLabel, storeId)) },
-            CancellationToken.None).ConfigureAwait(false);
-        foreach (var volume in volumes.Volumes ?? [])
-        {
-            if (volume.Name.StartsWith(containerName + "-", StringComparison.Ordinal))
-            {
-                try
-                {
-                    await client.Volumes.RemoveAsync(volume.Name, force: true, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (DockerApiException ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
-                {
-                }
-            }
         }
     }
 

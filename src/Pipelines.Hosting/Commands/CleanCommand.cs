@@ -31,7 +31,7 @@ internal static class CleanCommand
         {
             foreach (var container in found.Mine)
             {
-                await Pipelines.Docker.Runtime.DockerLeftovers.RemoveAsync(found.Client, container, cancellationToken).ConfigureAwait(false);
+                await Pipelines.Docker.Runtime.DockerLeftovers.RemoveAsync(found.Client, container).ConfigureAwait(false);
                 context.Out.WriteLine($"removed {container.Name} ({container.State}, {container.AttemptId})");
             }
 
