@@ -8,7 +8,7 @@ namespace Pipelines.Examples;
 /// </summary>
 public sealed class OrdersDaily : IPipeline
 {
-    // Built locally FROM scratch with Debian's static busybox; the process runtime does not use it.
+    // Built locally FROM scratch with Debian's static busybox ('images build orders_daily'); the process runtime does not use it.
     private const string Busybox = "registry.localhost/pipelines/busybox:stable";
 
     public void Define(DagBuilder dag)

@@ -15,7 +15,7 @@ public enum LogStream
 
 /// <summary>One line an attempt wrote.</summary>
 /// <param name="Stream">The stream.</param>
-/// <param name="Timestamp">When it was written, as the runtime knows it (Docker and Kubernetes stamp each line; the process runtime stamps it when it reads it).</param>
+/// <param name="Timestamp">When it was written or read, as the runtime knows it (the process and Docker runtimes stamp a line when they read it; Kubernetes stamps each line).</param>
 /// <param name="Text">The line without its line break; never holds one.</param>
 /// <param name="Cursor">
 /// Where the runtime's log is after this line, when the runtime offers one; resuming after it delivers the next line and
@@ -25,8 +25,8 @@ public enum LogStream
 public readonly record struct LogLine(LogStream Stream, DateTimeOffset Timestamp, string Text, LogCursor? Cursor = null);
 
 /// <summary>
-/// A position in an attempt's log, opaque to the executor: the process runtime's byte offset in its log file, Docker's
-/// timestamp and the number of lines seen at it (<c>since</c>), Kubernetes' likewise (<c>sinceTime</c>, whole seconds).
+/// A position in an attempt's log, opaque to the executor: the process runtime's byte offset in its log file, the Docker
+/// runtime's count of whole lines per stream (<c>stdout,stderr</c>), Kubernetes' a time and the lines seen at it.
 /// </summary>
 /// <param name="Value">The runtime's text for the position; no line breaks.</param>
 public readonly record struct LogCursor(string Value)

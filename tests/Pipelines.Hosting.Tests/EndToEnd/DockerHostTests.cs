@@ -97,7 +97,8 @@ public sealed class DockerHostTests : IAsyncLifetime
         Assert.Empty(await ContainersAsync(Project.StoreId()!));
         var runs = await Project.RunAsync(HostProcess.ExamplesHost, "runs", "orders_daily");
         Assert.Contains("PEAK MEM", runs.Stdout);
-        Assert.Matches(@"manual__2026-11-25T00:00:00\+00:00\s+success\s+docker\s+local\s+\S+ \S+\s+\d+Mi\s+\d+\.\d\d s\s+5 success", runs.Stdout);
+        // The example's tasks last less than the engine's first stats sample (a second) when the machine is busy: "-" then.
+        Assert.Matches(@"manual__2026-11-25T00:00:00\+00:00\s+success\s+docker\s+local\s+\S+ \S+\s+(\d+Mi|-)\s+(\d+\.\d\d s|-)\s+5 success", runs.Stdout);
 
         using var local = new ProjectFolder("""{ "environments": { "local": { "runtime": "process" } } }""");
         var process = await local.RunAsync(HostProcess.ExamplesHost, "run", "orders_daily", "--date", "2026-11-25");
