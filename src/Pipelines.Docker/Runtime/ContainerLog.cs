@@ -22,17 +22,25 @@ internal sealed class ContainerLog
     private readonly List<LogLine> _chunk = [];
     private readonly long _skipStdout;
     private readonly long _skipStderr;
+    private readonly IReadOnlyList<string> _mountPaths;
     private long _stdoutLines;
     private long _stderrLines;
 
-    public ContainerLog(IAttemptSink sink, SecretMasker masker, TimeProvider time, LogCursor? resumeAfter)
+    public ContainerLog(IAttemptSink sink, SecretMasker masker, TimeProvider time, LogCursor? resumeAfter, IReadOnlyList<string>? mountPaths = null)
     {
         _sink = sink;
+        _mountPaths = mountPaths ?? [];
         _time = time;
         _stdout = new LogLineSplitter(masker);
         _stderr = new LogLineSplitter(masker);
         (_skipStdout, _skipStderr) = Parse(resumeAfter);
     }
+
+    /// <summary>
+    /// A mount whose path a line said "Permission denied" about (the first one): a volume the task's user may not write.
+    /// Only the path is kept, never the line, which may hold what the masker hides.
+    /// </summary>
+    public string? DeniedMount { get; private set; }
 
     /// <summary>The cursor after <paramref name="stdout"/> and <paramref name="stderr"/> whole lines.</summary>
     public static LogCursor Cursor(long stdout, long stderr) =>
@@ -106,6 +114,11 @@ internal sealed class ContainerLog
             if (end >= 0)
             {
                 count++;
+            }
+
+            if (DeniedMount is null && _mountPaths.Count > 0 && text.Contains("Permission denied", StringComparison.Ordinal))
+            {
+                DeniedMount = _mountPaths.FirstOrDefault(m => text.Contains(m.TrimEnd('/') + "/", StringComparison.Ordinal) || text.Contains(m, StringComparison.Ordinal));
             }
 
             if (delivered)

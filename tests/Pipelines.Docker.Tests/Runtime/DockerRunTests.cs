@@ -95,6 +95,31 @@ public sealed class DockerRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_volume_the_task_s_user_may_not_write_is_named_in_the_failure()
+    {
+        var volume = "pipelines-test-denied-" + Bed.StoreId;
+        try
+        {
+            var (outcome, _) = await RunAsync(dag =>
+            {
+                var make = dag.Container("make", DockerTestBed.Image).Mount(Volume.Named(volume), "/data").Command("sh", "-c", "mkdir -p /data/out; chmod 755 /data/out");
+                var write = dag.Container("write", DockerTestBed.Image).Mount(Volume.Named(volume), "/data").RunAs(65534, group: 65534)
+                    .Command("sh", "-c", "echo x > /data/out/file");
+                make.Then(write);
+            });
+
+            Assert.Equal(RunState.Failed, outcome.State);
+            Assert.StartsWith(
+                "exit code 1 (the task was refused access to the volume at /data (Permission denied): it runs as user 65534,",
+                outcome.Attempts["write"].Reason);
+        }
+        finally
+        {
+            await Bed.Client.Volumes.RemoveAsync(volume, force: true, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task The_user_and_dropped_capabilities_are_in_effect_and_the_output_is_read_with_a_read_only_root()
     {
         var (outcome, logs) = await RunAsync(dag => dag.Container("t", DockerTestBed.Image)
