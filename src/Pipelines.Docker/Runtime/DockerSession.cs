@@ -20,6 +20,8 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
     private readonly ContainerRenderer _renderer = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly ContainerEvents _events = new(client, storeId, time.GetUtcNow().AddSeconds(-1));
+    private static readonly System.Version SubpathApi = new(1, 45);
+    private System.Version? _engineVersion;
     private readonly SemaphoreSlim _networkGate = new(1, 1); // an engine before API 1.44 makes a second network of the same name
     private int _disposed;
 
@@ -55,6 +57,14 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
         if (await EngineSteps.NonRootProblemAsync(client, attempt.Task, image, cancellationToken).ConfigureAwait(false) is { } root)
         {
             return AttemptResult.Lost(AttemptLoss.StartFailed, root);
+        }
+
+        if (spec.Create.HostConfig?.Mounts?.Any(m => m.VolumeOptions?.Subpath is not null) == true
+            && await EngineVersionAsync(cancellationToken).ConfigureAwait(false) is { } api && api < SubpathApi)
+        {
+            // An older engine ignores a field it does not know: it would mount the whole volume where a part was asked.
+            return AttemptResult.Lost(AttemptLoss.StartFailed,
+                $"a sub-path of a named volume needs Docker Engine API {SubpathApi} (Docker 26) or later; this engine speaks {api} — upgrade it, or mount the whole volume");
         }
 
         if (await EngineSteps.EnsureNetworkAsync(client, spec.Create.HostConfig?.NetworkMode, _networkGate, cancellationToken).ConfigureAwait(false) is { } network)
@@ -308,6 +318,9 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
             ? $"OOM-killed: a process of the container used more than {limit} and was killed, though the task exited 0"
             : $"OOM-killed: the container used more than {limit}";
     }
+
+    private async Task<System.Version> EngineVersionAsync(CancellationToken cancellationToken) =>
+        _engineVersion ??= System.Version.Parse((await client.System.GetVersionAsync(cancellationToken).ConfigureAwait(false)).APIVersion);
 
     private async Task StopAsync(string id, TimeSpan grace)
     {

@@ -77,6 +77,37 @@ public sealed class DockerRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sub_path_of_a_named_volume_is_mounted_or_refused_never_dropped()
+    {
+        var volume = "pipelines-test-sub-" + Bed.StoreId;
+        var api = System.Version.Parse((await Bed.Client.System.GetVersionAsync(TestContext.Current.CancellationToken)).APIVersion);
+        try
+        {
+            var (outcome, logs) = await RunAsync(dag =>
+            {
+                var make = dag.Container("make", DockerTestBed.Image).Mount(Volume.Named(volume), "/data").Command("sh", "-c", "mkdir -p /data/sub; echo inside > /data/sub/f");
+                var read = dag.Container("read", DockerTestBed.Image).Mount(Volume.Named(volume), "/part", subPath: "sub").Command("cat", "/part/f");
+                make.Then(read);
+            });
+
+            if (api < new System.Version(1, 45))
+            {
+                Assert.Equal(RunState.Failed, outcome.State);
+                Assert.Contains($"a sub-path of a named volume needs Docker Engine API 1.45 (Docker 26) or later; this engine speaks {api}", outcome.Attempts["read"].Reason);
+            }
+            else
+            {
+                Assert.True(outcome.State == RunState.Success, outcome.ToString());
+                Assert.Equal(["inside"], logs["read"]);
+            }
+        }
+        finally
+        {
+            await Bed.Client.Volumes.RemoveAsync(volume, force: true, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task A_read_only_mount_refuses_writes()
     {
         var volume = "pipelines-test-ro-" + Bed.StoreId;
