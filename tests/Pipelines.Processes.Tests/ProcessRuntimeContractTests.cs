@@ -1,5 +1,4 @@
 using System.Runtime.Versioning;
-using System.Text;
 using Pipelines.Execution.Runtimes;
 using Pipelines.Resolution;
 using Pipelines.RuntimeContract;
@@ -16,37 +15,8 @@ public sealed class ProcessRuntimeContractTests : RuntimeContractTests, IDisposa
 
     public void Dispose() => _bed.Dispose();
 
-    protected override void Define(string taskId, TaskBuilder task, AttemptPlan plan)
-    {
-        var script = new StringBuilder();
-        foreach (var line in plan.Lines ?? [])
-        {
-            script.Append($"echo '{line}'\n");
-        }
-
-        if (plan.Held)
-        {
-            script.Append("while [ ! -e \"$PIPELINES_OUTPUT.go\" ]; do sleep 0.01; done\n");
-        }
-
-        foreach (var line in plan.LinesAfter ?? [])
-        {
-            script.Append($"echo '{line}'\n");
-        }
-
-        if (plan.Output is { } output)
-        {
-            script.Append($"printf '%s' '{output}' > \"$PIPELINES_OUTPUT\"\n");
-        }
-
-        if (plan.UntilStopped)
-        {
-            script.Append("exec sleep 300\n");
-        }
-
-        script.Append($"exit {plan.ExitCode}\n");
-        task.Command("sh", "-c", script.ToString());
-    }
+    protected override void Define(string taskId, TaskBuilder task, AttemptPlan plan) =>
+        task.Command("sh", "-c", plan.ShellScript("\"$PIPELINES_OUTPUT.go\""));
 
     protected override Task ReleaseAsync(ResolvedTask attempt)
     {

@@ -20,4 +20,40 @@ public sealed record AttemptPlan(
 {
     /// <summary>Every line it writes, in order.</summary>
     public IReadOnlyList<string> AllLines => [.. Lines ?? [], .. LinesAfter ?? []];
+
+    /// <summary>
+    /// The plan as a POSIX shell script, for a runtime that runs <c>sh -c</c> (local processes, a busybox container): a held
+    /// attempt waits until the file <paramref name="releaseFile"/> (a shell word, such as <c>"$PIPELINES_OUTPUT.go"</c>) exists.
+    /// </summary>
+    public string ShellScript(string releaseFile)
+    {
+        var script = new System.Text.StringBuilder();
+        foreach (var line in Lines ?? [])
+        {
+            script.Append($"echo '{line}'\n");
+        }
+
+        if (Held)
+        {
+            script.Append($"while [ ! -e {releaseFile} ]; do sleep 0.01; done\n");
+        }
+
+        foreach (var line in LinesAfter ?? [])
+        {
+            script.Append($"echo '{line}'\n");
+        }
+
+        if (Output is { } output)
+        {
+            script.Append($"printf '%s' '{output}' > \"$PIPELINES_OUTPUT\"\n");
+        }
+
+        if (UntilStopped)
+        {
+            script.Append("exec sleep 300\n");
+        }
+
+        script.Append($"exit {ExitCode}\n");
+        return script.ToString();
+    }
 }

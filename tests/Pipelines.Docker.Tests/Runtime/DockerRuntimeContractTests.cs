@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.Text;
 using Docker.DotNet.Models;
 using Pipelines.Execution.Runtimes;
 using Pipelines.Resolution;
@@ -26,37 +25,8 @@ public sealed class DockerRuntimeContractTests : RuntimeContractTests, IAsyncLif
         }
     }
 
-    protected override void Define(string taskId, TaskBuilder task, AttemptPlan plan)
-    {
-        var script = new StringBuilder();
-        foreach (var line in plan.Lines ?? [])
-        {
-            script.Append($"echo '{line}'\n");
-        }
-
-        if (plan.Held)
-        {
-            script.Append("while [ ! -e /pipelines/go ]; do sleep 0.05; done\n");
-        }
-
-        foreach (var line in plan.LinesAfter ?? [])
-        {
-            script.Append($"echo '{line}'\n");
-        }
-
-        if (plan.Output is { } output)
-        {
-            script.Append($"printf '%s' '{output}' > \"$PIPELINES_OUTPUT\"\n");
-        }
-
-        if (plan.UntilStopped)
-        {
-            script.Append("exec sleep 300\n");
-        }
-
-        script.Append($"exit {plan.ExitCode}\n");
-        task.Command("sh", "-c", script.ToString()).StopGracePeriod(TimeSpan.FromSeconds(1));
-    }
+    protected override void Define(string taskId, TaskBuilder task, AttemptPlan plan) =>
+        task.Command("sh", "-c", plan.ShellScript("/pipelines/go")).StopGracePeriod(TimeSpan.FromSeconds(1));
 
     protected override async Task ReleaseAsync(ResolvedTask attempt)
     {
