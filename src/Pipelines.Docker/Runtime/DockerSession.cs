@@ -288,19 +288,17 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
         }
     }
 
-    // The stats stream ends with its container; one that lingers is let go (its last samples are in).
-    private async Task EndAsync(Task watching, CancellationTokenSource measuring)
+    // The container has ended: its samples are in. The engine keeps a stats stream open up to its next sample (a
+    // second) after the end, so the stream is let go at once instead of awaited.
+    private static async Task EndAsync(Task watching, CancellationTokenSource measuring)
     {
+        await measuring.CancelAsync().ConfigureAwait(false);
         try
         {
-            await watching.WaitAsync(TimeSpan.FromSeconds(1), time).ConfigureAwait(false);
+            await watching.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException or DockerApiException or IOException or HttpRequestException)
+        catch (Exception ex) when (ex is OperationCanceledException or DockerApiException or IOException or HttpRequestException)
         {
-        }
-        finally
-        {
-            await measuring.CancelAsync().ConfigureAwait(false);
         }
     }
 
