@@ -89,6 +89,18 @@ internal static class ContainerArchive
         ContainerArchiveResponse response;
         try
         {
+            // Most tasks write no output: a stat (a header) says so without fetching an archive.
+            var stat = await client.Containers.GetArchiveFromContainerAsync(
+                containerId,
+                new ContainerPathStatParameters { Path = AttemptContract.OutputPath },
+                statOnly: true,
+                cancellationToken).ConfigureAwait(false);
+            stat.Stream?.Dispose();
+            if (stat.Stat is { Size: 0 } empty && string.IsNullOrEmpty(empty.LinkTarget))
+            {
+                return (null, null);
+            }
+
             response = await client.Containers.GetArchiveFromContainerAsync(
                 containerId,
                 new ContainerPathStatParameters { Path = AttemptContract.OutputPath },
