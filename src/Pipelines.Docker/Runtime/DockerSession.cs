@@ -277,8 +277,8 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
             var state = (await client.Containers.InspectContainerAsync(id, _closing.Token).ConfigureAwait(false)).State;
             var (output, problem) = await ContainerArchive.ReadOutputAsync(client, id, _closing.Token).ConfigureAwait(false);
             var oom = state?.OOMKilled == true || await _events.WasOomKilledAsync(id, TimeSpan.FromSeconds(2), time).ConfigureAwait(false);
-            var reason = oom ? OomReason(attempt, code)
-                : code != 0 && log.DeniedMount is { } mount ? DeniedReason(attempt, mount)
+            var reason = oom ? ContainerReasons.Oom(attempt, code)
+                : code != 0 && log.DeniedMount is { } mount ? ContainerReasons.Denied(attempt, mount)
                 : null;
             return AttemptResult.Exited(code, output, reason) with { OutputProblem = problem };
         }
@@ -300,21 +300,6 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
         catch (Exception ex) when (ex is OperationCanceledException or DockerApiException or IOException or HttpRequestException)
         {
         }
-    }
-
-    private static string DeniedReason(ResolvedTask attempt, string mount)
-    {
-        var user = attempt.Task.RunAsUser is { } uid ? $"user {uid}" : "the image's user";
-        return $"the task was refused access to the volume at {mount} (Permission denied): it runs as {user}, " +
-            "and the volume's files belong to another user — make them that user's (or writable), or run the task as their owner (.RunAs)";
-    }
-
-    private static string OomReason(ResolvedTask attempt, int code)
-    {
-        var limit = attempt.Task.Resources.Limits.Memory is { } memory ? $"its memory limit of {memory}" : "the memory the engine allowed";
-        return code == 0
-            ? $"OOM-killed: a process of the container used more than {limit} and was killed, though the task exited 0"
-            : $"OOM-killed: the container used more than {limit}";
     }
 
     private async Task<System.Version> EngineVersionAsync(CancellationToken cancellationToken) =>
