@@ -56,7 +56,7 @@ public static class BusyboxImage
             },
             rootfs,
             authConfig: null,
-            new Progress(m => error ??= m.Error?.Message),
+            new SyncProgress<JSONMessage>(m => error ??= m.Error?.Message),
             cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
@@ -148,10 +148,5 @@ public static class BusyboxImage
         }
 
         return false;
-    }
-
-    private sealed class Progress(Action<JSONMessage> report) : IProgress<JSONMessage>
-    {
-        public void Report(JSONMessage value) => report(value);
     }
 }

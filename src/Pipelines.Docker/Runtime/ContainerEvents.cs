@@ -32,7 +32,7 @@ internal sealed class ContainerEvents : IDisposable
                     ["label"] = new Dictionary<string, bool> { [$"{ContainerRenderer.StoreLabel}={storeId}"] = true },
                 },
             },
-            new Progress(this),
+            new SyncProgress<Message>(Seen),
             _stop.Token);
     }
 
@@ -74,10 +74,5 @@ internal sealed class ContainerEvents : IDisposable
                 Died(id).TrySetResult();
                 break;
         }
-    }
-
-    private sealed class Progress(ContainerEvents events) : IProgress<Message>
-    {
-        public void Report(Message value) => events.Seen(value);
     }
 }

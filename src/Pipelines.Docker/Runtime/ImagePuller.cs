@@ -11,7 +11,7 @@ namespace Pipelines.Docker.Runtime;
 /// <c>:latest</c> or untagged image, else <c>IfNotPresent</c>. Credentials for the image's registry come from the Docker
 /// config file (<c>$DOCKER_CONFIG/config.json</c>, else <c>~/.docker/config.json</c>: its <c>auths</c>).
 /// </summary>
-internal static class ImagePuller
+public static class ImagePuller
 {
     /// <summary>The policy that applies to <paramref name="image"/>.</summary>
     public static ImagePullPolicy Effective(ImagePullPolicy? policy, string image)
@@ -76,7 +76,7 @@ internal static class ImagePuller
     private static async Task<string?> PullAsync(IDockerClient client, string image, CancellationToken cancellationToken)
     {
         string? error = null;
-        var progress = new Progress(message => error ??= message.Error?.Message);
+        var progress = new SyncProgress<JSONMessage>(message => error ??= message.Error?.Message);
         try
         {
             await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = image }, Credentials(image), progress, cancellationToken).ConfigureAwait(false);
@@ -159,10 +159,5 @@ internal static class ImagePuller
     {
         var host = entry.Replace("https://", string.Empty, StringComparison.Ordinal).Replace("http://", string.Empty, StringComparison.Ordinal).Split('/')[0];
         return host is "index.docker.io" or "registry-1.docker.io" ? "docker.io" : host;
-    }
-
-    private sealed class Progress(Action<JSONMessage> report) : IProgress<JSONMessage>
-    {
-        public void Report(JSONMessage value) => report(value);
     }
 }

@@ -76,7 +76,7 @@ internal static class ImagesCommand
                     continue;
                 }
 
-                if (!force && await ImagePresentAsync(client, image, cancellationToken).ConfigureAwait(false))
+                if (!force && await ImagePuller.IsPresentAsync(client, image, cancellationToken).ConfigureAwait(false))
                 {
                     context.Out.WriteLine($"present {image} (--force builds it again)");
                     continue;
@@ -98,18 +98,5 @@ internal static class ImagesCommand
         }
 
         return ExitCodes.Success;
-    }
-
-    private static async Task<bool> ImagePresentAsync(global::Docker.DotNet.IDockerClient client, string image, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await client.Images.InspectImageAsync(image, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (global::Docker.DotNet.DockerImageNotFoundException)
-        {
-            return false;
-        }
     }
 }
