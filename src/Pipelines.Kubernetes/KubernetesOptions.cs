@@ -64,6 +64,12 @@ public sealed record KubernetesOptions : IRuntimeOptions
     /// <summary>How long the pod may take to be scheduled and start its container.</summary>
     public TimeSpan? StartupTimeout { get; init; }
 
+    /// <summary>How long the container may wait on a pull error or a missing Secret before the attempt fails; null for the runtime's 30 s.</summary>
+    public TimeSpan? StartFailureGrace { get; init; }
+
+    /// <summary>Other containers (init containers, sidecars) whose logs go into the task log too.</summary>
+    public ImmutableArray<string> LogContainers { get; init; } = [];
+
     /// <summary>Changes applied last to the rendered pod — the escape hatch for anything else.</summary>
     public ImmutableArray<Action<V1Pod>> Patches { get; init; } = [];
 
@@ -116,6 +122,20 @@ public sealed record KubernetesOptions : IRuntimeOptions
         if (StartupTimeout is { } startup && startup <= TimeSpan.Zero)
         {
             yield return ("kubernetes.startupTimeout", "the startup timeout must be longer than zero");
+        }
+
+        if (StartFailureGrace is { } grace && grace <= TimeSpan.Zero)
+        {
+            yield return ("kubernetes.startFailureGrace", "the start failure grace must be longer than zero");
+        }
+
+        var declared = InitContainers.Concat(Sidecars).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < LogContainers.Length; i++)
+        {
+            if (!declared.Contains(LogContainers[i]) && PodTemplateFile is null)
+            {
+                yield return ($"kubernetes.followLogs[{i}]", $"no init container or sidecar is named '{LogContainers[i]}'; name one of: {(declared.Count == 0 ? "(none declared)" : string.Join(", ", declared.Order(StringComparer.Ordinal)))} (the task's own log, 'base', is always followed)");
+            }
         }
 
         for (var i = 0; i < Tolerations.Length; i++)

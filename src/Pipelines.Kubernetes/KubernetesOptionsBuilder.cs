@@ -79,6 +79,16 @@ public sealed class KubernetesOptionsBuilder : RuntimeOptionsBuilder
     /// <summary>How long the pod may take to be scheduled and start.</summary>
     public KubernetesOptionsBuilder StartupTimeout(TimeSpan timeout) => Set(o => o with { StartupTimeout = timeout });
 
+    /// <summary>
+    /// How long the container may wait on a pull error (<c>ErrImagePull</c>, <c>ImagePullBackOff</c>, <c>InvalidImageName</c>)
+    /// or a missing Secret or key (<c>CreateContainerConfigError</c>) before the attempt fails (30 s when not set).
+    /// </summary>
+    public KubernetesOptionsBuilder StartFailureGrace(TimeSpan grace) => Set(o => o with { StartFailureGrace = grace });
+
+    /// <summary>Also follow these containers' logs (init containers, sidecars) into the task log, each line marked with its container's name.</summary>
+    public KubernetesOptionsBuilder FollowLogs(params string[] containers) =>
+        Set(o => o with { LogContainers = o.LogContainers.AddRange(containers.Where(c => !o.LogContainers.Contains(c))) });
+
     /// <summary>Changes the rendered pod last: the escape hatch for any field Pipelines does not model.</summary>
     public KubernetesOptionsBuilder Patch(Action<V1Pod> patch)
     {

@@ -23,6 +23,9 @@ public static class AttemptNames
     /// <summary>Label key: the try number.</summary>
     public const string TryLabel = "pipelines.try";
 
+    /// <summary>Label key: the run store's id, which a runtime adds to what it starts (containers, pods), so two stores never mistake each other's.</summary>
+    public const string StoreLabel = "pipelines.store";
+
     /// <summary>Annotation key: the exact, unsanitised attempt id.</summary>
     public const string AttemptAnnotation = "pipelines.attempt";
 

@@ -51,7 +51,7 @@ public sealed class ContainerRenderer : ISpecRenderer
     public const string StopSignal = "SIGTERM";
 
     /// <summary>The label of a container that names the run store whose attempt it is (the runtime's containers only).</summary>
-    public const string StoreLabel = "pipelines.store";
+    public const string StoreLabel = AttemptNames.StoreLabel;
 
     /// <inheritdoc />
     public string Target => "docker";

@@ -21,6 +21,9 @@ public static class HostProcess
     /// <summary>The test host with broken pipelines, <c>tests/Pipelines.TestHost</c>.</summary>
     public static string TestHost => HostDll("tests/Pipelines.TestHost", "pipelines-testhost.dll");
 
+    /// <summary>The kubeconfig a host sees unless a test gives it one: none, so no test reaches the machine user's cluster.</summary>
+    public const string NoKubeconfig = "/nonexistent/pipelines-test-kubeconfig";
+
     public static Task<HostResult> RunAsync(string hostDll, string workingDirectory, params string[] args) =>
         RunAsync(hostDll, workingDirectory, new Dictionary<string, string>(), args);
 
@@ -41,6 +44,7 @@ public static class HostProcess
         }
 
         start.Environment.Remove("PIPELINES_ENVIRONMENT");
+        start.Environment["KUBECONFIG"] = NoKubeconfig; // never a cluster of the machine's user; a test that wants one says so
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;

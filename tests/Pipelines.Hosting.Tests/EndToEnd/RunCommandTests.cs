@@ -84,7 +84,7 @@ public sealed class RunCommandTests : IDisposable
     [InlineData(new[] { "run", "orders_daily", "--date", "25/11/2026" }, "is not a date; write YYYY-MM-DD")]
     [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--param", "novalue" }, "--param 'novalue' is not name=value")]
     [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--param", "limit=3" }, "'limit' is not a parameter of the DAG")]
-    [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--runtime", "kubernetes" }, "The kubernetes runtime (--runtime) cannot run DAG 'orders_daily' here: this version has no Kubernetes runtime yet")]
+    [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--runtime", "kubernetes" }, "The kubernetes runtime (--runtime) cannot run DAG 'orders_daily' here: Kubernetes at /nonexistent/pipelines-test-kubeconfig (KUBECONFIG): no kubeconfig at /nonexistent/pipelines-test-kubeconfig")]
     [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--max-active", "0" }, "--max-active '0' is not a task count; write a whole number from 1 to 2147483647.")]
     [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--max-active", "-1" }, "--max-active '-1' is not a task count")]
     [InlineData(new[] { "run", "orders_daily", "--date", "2026-11-25", "--max-active", "abc" }, "--max-active 'abc' is not a task count")]
