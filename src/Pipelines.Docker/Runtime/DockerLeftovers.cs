@@ -3,6 +3,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using Pipelines.Attempts;
 using Pipelines.Docker.Rendering;
+using Pipelines.Execution.Runtimes;
 
 namespace Pipelines.Docker.Runtime;
 
@@ -48,11 +49,52 @@ public static class DockerLeftovers
             .OrderBy(c => c.Name, StringComparer.Ordinal)];
     }
 
+    /// <summary>The leftovers on <paramref name="engine"/>, for <c>runs --orphans</c> and <c>clean</c>.</summary>
+    /// <exception cref="RuntimeUnreachableException">No engine answered.</exception>
+    public static async Task<ILeftoverInventory> OpenAsync(DockerEngine engine, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        try
+        {
+            var client = await engine.ConnectAsync(DockerEngine.ProbeTimeout, cancellationToken).ConfigureAwait(false);
+            return new Inventory(engine, client);
+        }
+        catch (DockerUnreachableException ex)
+        {
+            throw new RuntimeUnreachableException($"{ex.Message}. Start an engine ('dockerd', or 'sudo systemctl start docker') or point docker.endpoint in pipelines.json or DOCKER_HOST at one.");
+        }
+    }
+
     /// <summary>Removes a container (stopping it first) and its own volumes (named after it).</summary>
     public static Task RemoveAsync(IDockerClient client, AttemptContainer container)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(container);
         return EngineSteps.RemoveAsync(client, container.Id, container.Name, container.StoreId, TimeProvider.System);
+    }
+
+    private sealed class Inventory(DockerEngine engine, DockerClient client) : ILeftoverInventory
+    {
+        public string Kind => "container";
+
+        public string Location => engine.ToString();
+
+        public async Task<IReadOnlyList<AttemptResource>> ListAsync(string dagId, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return [.. (await DockerLeftovers.ListAsync(client, dagId, cancellationToken).ConfigureAwait(false))
+                    .Select(c => new AttemptResource(c.Name, c.State, c.StoreId, c.AttemptId, c.RunLabel, c.Id))];
+            }
+            catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException)
+            {
+                throw new RuntimeUnreachableException($"The engine at {engine} did not list containers: {ex.Message}");
+            }
+        }
+
+        public Task RemoveAsync(AttemptResource resource, CancellationToken cancellationToken) =>
+            EngineSteps.RemoveAsync(client, resource.Handle, resource.Name, resource.StoreId, TimeProvider.System);
+
+        public void Dispose() => client.Dispose();
     }
 }

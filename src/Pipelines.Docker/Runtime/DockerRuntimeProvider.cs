@@ -76,6 +76,23 @@ public sealed class DockerRuntimeProvider : IRuntimeProvider
         return new DockerRuntime(DockerEngine.For(setup.Run.Environment), setup.Secrets, setup.Masker, setup.StoreId, setup.Time);
     }
 
+    /// <inheritdoc />
+    public async ValueTask<ILeftoverInventory?> OpenInventoryAsync(Environments.EnvironmentConfig environment, string projectRoot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        DockerEngine engine;
+        try
+        {
+            engine = DockerEngine.For(environment);
+        }
+        catch (DockerUnreachableException ex)
+        {
+            throw new RuntimeUnreachableException(ex.Message);
+        }
+
+        return await DockerLeftovers.OpenAsync(engine, cancellationToken).ConfigureAwait(false);
+    }
+
     // Each image of the DAG once, as an attempt names it (templates resolved, registry rewritten), with its pull policy.
     private static IEnumerable<(string Image, ImagePullPolicy? Policy)> Images(RunContext run)
     {

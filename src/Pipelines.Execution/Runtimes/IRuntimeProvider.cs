@@ -34,6 +34,14 @@ public interface IRuntimeProvider
 
     /// <summary>Creates the runtime for a run that its probe accepted.</summary>
     IContainerRuntime Create(RuntimeSetup setup);
+
+    /// <summary>
+    /// What the DAGs' attempts left on this runtime in <paramref name="environment"/> (<c>runs --orphans</c>, <c>clean</c>);
+    /// null for a runtime that keeps nothing outside the project (local processes).
+    /// </summary>
+    /// <exception cref="RuntimeUnreachableException">The runtime cannot be reached; the message says where and what to do.</exception>
+    ValueTask<ILeftoverInventory?> OpenInventoryAsync(Environments.EnvironmentConfig environment, string projectRoot, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ILeftoverInventory?>(null);
 }
 
 /// <summary>What a runtime is created with.</summary>

@@ -3,8 +3,8 @@ using System.CommandLine;
 namespace Pipelines.Hosting.Commands;
 
 /// <summary>
-/// <c>clean DAG [--env NAME] [--state FILE]</c>: removes the containers (and their volumes) the DAG's attempts left on the
-/// Docker engine that no live run of this run store owns — those <c>runs DAG --orphans</c> lists first. A run that
+/// <c>clean DAG [--env NAME] [--state FILE]</c>: removes the containers (and their volumes) or pods the DAG's attempts
+/// left on the environment's runtime that no live run of this run store owns — those <c>runs DAG --orphans</c> lists first. A run that
 /// is resumed afterwards runs again what those containers held.
 /// </summary>
 internal static class CleanCommand
@@ -14,7 +14,7 @@ internal static class CleanCommand
         var dag = CommonOptions.DagArgument("The DAG whose left containers to remove.");
         var environment = CommonOptions.Environment();
         var state = CommonOptions.State();
-        var command = new Command("clean", "Remove the containers a DAG's attempts left on the Docker engine that no live run owns.") { dag, environment, state };
+        var command = new Command("clean", "Remove the containers (Docker) or pods (Kubernetes) a DAG's attempts left that no live run owns.") { dag, environment, state };
         command.SetAction((result, cancellationToken) => RunAsync(context, result.GetValue(dag)!, result.GetValue(environment), result.GetValue(state), cancellationToken));
         return command;
     }
@@ -27,20 +27,23 @@ internal static class CleanCommand
             return exitCode;
         }
 
-        using (found)
+        foreach (var left in found)
         {
-            foreach (var container in found.Mine)
+            using (left)
             {
-                await Pipelines.Docker.Runtime.DockerLeftovers.RemoveAsync(found.Client, container).ConfigureAwait(false);
-                context.Out.WriteLine($"removed {container.Name} ({container.State}, {container.AttemptId})");
-            }
+                foreach (var resource in left.Mine)
+                {
+                    await left.Inventory.RemoveAsync(resource, cancellationToken).ConfigureAwait(false);
+                    context.Out.WriteLine($"removed {resource.Name} ({resource.State}, {resource.AttemptId})");
+                }
 
-            context.Out.WriteLine(found.Mine.Count == 0
-                ? $"No containers of '{dagId}' to remove at {found.Engine}."
-                : $"Removed {found.Mine.Count} container(s) of '{dagId}' at {found.Engine}.");
-            if (found.Others.Count > 0)
-            {
-                context.Out.WriteLine($"Left {found.Others.Count} container(s) of other run stores; 'runs {dagId} --orphans' lists them.");
+                context.Out.WriteLine(left.Mine.Count == 0
+                    ? $"No {left.Kinds()} of '{dagId}' to remove at {left.Inventory.Location}."
+                    : $"Removed {left.Mine.Count} {left.Inventory.Kind}(s) of '{dagId}' at {left.Inventory.Location}.");
+                if (left.Others.Count > 0)
+                {
+                    context.Out.WriteLine($"Left {left.Others.Count} {left.Inventory.Kind}(s) of other run stores; 'runs {dagId} --orphans' lists them.");
+                }
             }
         }
 

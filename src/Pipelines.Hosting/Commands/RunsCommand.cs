@@ -12,7 +12,7 @@ internal static class RunsCommand
     {
         var dag = CommonOptions.DagArgument("The DAG.");
         var state = CommonOptions.State();
-        var orphans = new Option<bool>("--orphans") { Description = "List the containers the DAG's attempts left on the Docker engine that no live run owns ('clean' removes them)." };
+        var orphans = new Option<bool>("--orphans") { Description = "List the containers (Docker) or pods (Kubernetes) the DAG's attempts left that no live run owns ('clean' removes them)." };
         var environment = CommonOptions.Environment();
         var command = new Command("runs", "List a DAG's runs with their state and task counts.") { dag, state, orphans, environment };
         command.SetAction((result, cancellationToken) => result.GetValue(orphans)
@@ -29,21 +29,24 @@ internal static class RunsCommand
             return exitCode;
         }
 
-        using (found)
+        foreach (var left in found)
         {
-            if (found.Mine.Count == 0 && found.Others.Count == 0)
+            using (left)
             {
-                context.Out.WriteLine($"No containers of '{dagId}' are left at {found.Engine}.");
-            }
+                if (left.Mine.Count == 0 && left.Others.Count == 0)
+                {
+                    context.Out.WriteLine($"No {left.Kinds()} of '{dagId}' are left at {left.Inventory.Location}.");
+                }
 
-            if (found.Mine.Count > 0)
-            {
-                Orphans.Write(context.Out, $"Containers of '{dagId}' that no live run owns ('clean {dagId}' removes them):", found.Mine);
-            }
+                if (left.Mine.Count > 0)
+                {
+                    Orphans.Write(context.Out, $"{left.Kinds(capital: true)} of '{dagId}' that no live run owns ('clean {dagId}' removes them):", left.Mine);
+                }
 
-            if (found.Others.Count > 0)
-            {
-                Orphans.Write(context.Out, $"Containers of '{dagId}' of other run stores (not this project's; 'clean' leaves them):", found.Others);
+                if (left.Others.Count > 0)
+                {
+                    Orphans.Write(context.Out, $"{left.Kinds(capital: true)} of '{dagId}' of other run stores (not this project's; 'clean' leaves them):", left.Others);
+                }
             }
         }
 

@@ -66,6 +66,24 @@ public sealed class KubernetesRuntimeProvider : IRuntimeProvider
     }
 
     /// <inheritdoc />
+    public async ValueTask<ILeftoverInventory?> OpenInventoryAsync(Environments.EnvironmentConfig environment, string projectRoot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        KubernetesApi api;
+        try
+        {
+            api = new KubernetesApi(KubernetesCluster.For(environment, projectRoot));
+        }
+        catch (KubernetesUnreachableException ex)
+        {
+            throw new RuntimeUnreachableException(ex.Message);
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+        return new PodLeftovers(api);
+    }
+
+    /// <inheritdoc />
     public IContainerRuntime Create(RuntimeSetup setup)
     {
         ArgumentNullException.ThrowIfNull(setup);
