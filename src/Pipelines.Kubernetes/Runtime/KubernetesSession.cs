@@ -172,7 +172,11 @@ internal sealed class KubernetesSession(KubernetesApi api, RunContext run, strin
         }
 
         // An ended pod goes at once; one still running (a test run's, never recorded) is stopped with its grace period.
-        await _pods.DeleteAsync(ns, name, ended ? TimeSpan.Zero : null).ConfigureAwait(false);
+        if (await _pods.DeleteAsync(ns, name, ended ? TimeSpan.Zero : null).ConfigureAwait(false) && ended && _watches.ContainsKey(ns))
+        {
+            (await WatchAsync(ns, CancellationToken.None).ConfigureAwait(false)).Forget(name);
+        }
+
         _where.TryRemove(attempt, out _);
     }
 
@@ -226,7 +230,7 @@ internal sealed class KubernetesSession(KubernetesApi api, RunContext run, strin
         {
             if (!adopted)
             {
-                await _pods.LogEventsAsync(ns, name, sink, _closing.Token).ConfigureAwait(false);
+                await _pods.LogEventsAsync(ns, name, sink, warningsOnly: false, _closing.Token).ConfigureAwait(false);
             }
 
             return failure;
@@ -240,7 +244,7 @@ internal sealed class KubernetesSession(KubernetesApi api, RunContext run, strin
 
         if (!adopted)
         {
-            await _pods.LogEventsAsync(ns, name, sink, _closing.Token).ConfigureAwait(false);
+            await _pods.LogEventsAsync(ns, name, sink, warningsOnly: true, _closing.Token).ConfigureAwait(false);
         }
 
         var ended = watch.WaitAsync(name, (p, d) => d || PodStatus.Stage(p, d).Stage == PodStage.Ended, null, _closing.Token);

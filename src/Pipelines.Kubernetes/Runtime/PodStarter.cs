@@ -101,15 +101,19 @@ internal sealed class PodStarter(KubernetesApi api, SecretMasker masker, TimePro
         }
     }
 
-    /// <summary>Writes the pod's events (scheduling, pulling, failures) into the task log, oldest first: one list request.</summary>
-    public async Task LogEventsAsync(string ns, string name, IAttemptSink sink, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the pod's events (scheduling, pulling, failures) into the task log, oldest first: one list request. Once the
+    /// pod started, only its warnings (<paramref name="warningsOnly"/>): a scheduling retry or a pull back-off that explains
+    /// a slow start, not the routine Scheduled, Pulled, Created, Started.
+    /// </summary>
+    public async Task LogEventsAsync(string ns, string name, IAttemptSink sink, bool warningsOnly, CancellationToken cancellationToken)
     {
         try
         {
             var events = await api.CallAsync(
                 (c, t) => c.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: $"involvedObject.name={name}", cancellationToken: t),
                 cancellationToken).ConfigureAwait(false);
-            foreach (var e in events.Items.OrderBy(When))
+            foreach (var e in events.Items.Where(e => !warningsOnly || e.Type == "Warning").OrderBy(When))
             {
                 var text = $"[event] {e.Type} {e.Reason}: {e.Message}{(e.Count is > 1 ? $" (×{e.Count})" : string.Empty)}";
                 sink.Log(new LogLine(LogStream.Combined, When(e) ?? time.GetUtcNow(), masker.Mask(text)));

@@ -85,6 +85,21 @@ internal sealed class PodWatch : IAsyncDisposable
     }
 
     /// <summary>
+    /// The runtime deleted the pod (it was forgotten): it counts as gone now, before the watch delivers its last events, so
+    /// that what the run has left never lists it again.
+    /// </summary>
+    public void Forget(string name)
+    {
+        lock (_gate)
+        {
+            var entry = EntryOf(name);
+            entry.Forgotten = true;
+            entry.Deleted = true;
+            Wake(entry);
+        }
+    }
+
+    /// <summary>
     /// Waits until <paramref name="done"/> holds for the pod's state (pod, deleted), or <paramref name="until"/> passes
     /// (returns the state then), or the watch fails for good (throws).
     /// </summary>
@@ -245,7 +260,8 @@ internal sealed class PodWatch : IAsyncDisposable
         {
             var entry = EntryOf(pod.Metadata.Name);
             entry.Pod = pod;
-            entry.Deleted = type == WatchEventType.Deleted;
+            entry.Deleted = type == WatchEventType.Deleted || (entry.Forgotten && type != WatchEventType.Added);
+            entry.Forgotten &= type != WatchEventType.Added; // a new pod of the same name (a test run's again)
             Wake(entry);
         }
     }
@@ -298,6 +314,8 @@ internal sealed class PodWatch : IAsyncDisposable
         public V1Pod? Pod { get; set; }
 
         public bool Deleted { get; set; }
+
+        public bool Forgotten { get; set; }
 
         public TaskCompletionSource Changed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
