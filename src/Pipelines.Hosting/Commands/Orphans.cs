@@ -1,6 +1,6 @@
 using Pipelines.Attempts;
-using Pipelines.Execution.Runtimes;
 using Pipelines.Environments;
+using Pipelines.Execution.Runtimes;
 using Pipelines.Execution.State;
 
 namespace Pipelines.Hosting.Commands;

@@ -79,36 +79,51 @@ internal sealed class KubernetesApi : IDisposable
         }
     }
 
-    /// <summary>Makes a call; on 401 reloads the credentials and makes it once more.</summary>
+    /// <summary>
+    /// Makes a call; on 401 reloads the credentials and makes it again, up to <see cref="UnauthorizedTries"/> times in
+    /// all (a token file or kubeconfig may be caught while it is being rewritten).
+    /// </summary>
     public async Task<T> CallAsync<T>(Func<k8s.Kubernetes, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        var client = Client;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await call(client, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Unauthorized && Refresh(client))
-        {
-            return await call(Client, cancellationToken).ConfigureAwait(false);
+            var client = Client;
+            try
+            {
+                return await call(client, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Unauthorized && attempt < UnauthorizedTries && Refresh(client))
+            {
+                await Task.Delay(UnauthorizedDelay(attempt), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
     /// <summary>
     /// Sends a GET the generated client cannot express (a log read with <c>sinceTime</c>) through the client's own
-    /// HTTP stack and credentials; the response is the caller's. On 401 reloads the credentials and sends it once more.
+    /// HTTP stack and credentials; the response is the caller's. On 401 reloads the credentials and sends it again.
     /// </summary>
     public async Task<HttpResponseMessage> GetAsync(string relativeUri, CancellationToken cancellationToken)
     {
-        var client = Client;
-        var response = await SendAsync(client, relativeUri, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.Unauthorized && Refresh(client))
+        for (var attempt = 1; ; attempt++)
         {
-            response.Dispose();
-            response = await SendAsync(Client, relativeUri, cancellationToken).ConfigureAwait(false);
-        }
+            var client = Client;
+            var response = await SendAsync(client, relativeUri, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.Unauthorized || attempt >= UnauthorizedTries || !Refresh(client))
+            {
+                return response;
+            }
 
-        return response;
+            response.Dispose();
+            await Task.Delay(UnauthorizedDelay(attempt), cancellationToken).ConfigureAwait(false);
+        }
     }
+
+    /// <summary>How many times a request that gets 401 is sent, the credentials read again before each retry.</summary>
+    public const int UnauthorizedTries = 4;
+
+    /// <summary>The pause before retry <paramref name="attempt"/> after a 401: 0.1 s, 0.2 s, 0.4 s.</summary>
+    public static TimeSpan UnauthorizedDelay(int attempt) => TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt - 1));
 
     public void Dispose()
     {

@@ -160,6 +160,7 @@ internal sealed class PodWatch : IAsyncDisposable
     {
         string? version = null;
         var failures = 0;
+        var unauthorized = 0;
         var token = _stop.Token;
         while (!token.IsCancellationRequested)
         {
@@ -170,6 +171,7 @@ internal sealed class PodWatch : IAsyncDisposable
                 {
                     var list = await client.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: _selector, cancellationToken: token).ConfigureAwait(false);
                     Replace(list.Items);
+                    unauthorized = 0;
                     version = list.Metadata?.ResourceVersion;
                     _synced.TrySetResult();
                 }
@@ -186,6 +188,7 @@ internal sealed class PodWatch : IAsyncDisposable
                 await foreach (var (type, pod) in events.ConfigureAwait(false))
                 {
                     failures = 0;
+                    unauthorized = 0;
                     version = pod?.Metadata?.ResourceVersion ?? version;
                     if (pod?.Metadata?.Name is not null && type != WatchEventType.Bookmark && type != WatchEventType.Error)
                     {
@@ -210,9 +213,17 @@ internal sealed class PodWatch : IAsyncDisposable
                 version = null;
                 Relists++;
             }
-            catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Unauthorized && failures == 0 && _api.Refresh(client))
+            catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Unauthorized && ++unauthorized < KubernetesApi.UnauthorizedTries && _api.Refresh(client))
             {
-                failures++; // a second 401 in a row, with fresh credentials, is final
+                // Credentials read again; 401s in a row with fresh credentials, each a little later, are final.
+                try
+                {
+                    await Task.Delay(KubernetesApi.UnauthorizedDelay(unauthorized), _time, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
             }
             catch (HttpOperationException ex) when (ex.Response?.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound)
             {
