@@ -24,6 +24,7 @@ internal sealed class KubernetesSession(KubernetesApi api, RunContext run, strin
     private readonly PodStarter _pods = new(api, masker, time);
     private readonly ConcurrentDictionary<string, Lazy<Task<PodWatch>>> _watches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<AttemptKey, (string Namespace, string Name)> _where = new();
+    private readonly ConcurrentDictionary<string, byte> _forgotten = new(StringComparer.Ordinal); // pods this session deleted
     private readonly CancellationTokenSource _closing = new();
     private int _disposed;
 
@@ -172,7 +173,8 @@ internal sealed class KubernetesSession(KubernetesApi api, RunContext run, strin
         }
 
         // An ended pod goes at once; one still running (a test run's, never recorded) is stopped with its grace period.
-        if (await _pods.DeleteAsync(ns, name, ended ? TimeSpan.Zero : null).ConfigureAwait(false) && ended && _watches.ContainsKey(ns))
+        _forgotten[name] = 0;
+        if (await _pods.DeleteAsync(ns, name, ended ? TimeSpan.Zero : null).ConfigureAwait(false) && _watches.ContainsKey(ns))
         {
             (await WatchAsync(ns, CancellationToken.None).ConfigureAwait(false)).Forget(name);
         }
@@ -242,8 +244,9 @@ internal sealed class KubernetesSession(KubernetesApi api, RunContext run, strin
             return AttemptResult.Stopped("stopped before the pod started");
         }
 
-        if (!adopted)
+        if (!adopted && startup.Troubled)
         {
+            // A slow or troubled start: the pod's warnings say why (a scheduling retry, a pull back-off that recovered).
             await _pods.LogEventsAsync(ns, name, sink, warningsOnly: true, _closing.Token).ConfigureAwait(false);
         }
 
@@ -276,6 +279,11 @@ internal sealed class KubernetesSession(KubernetesApi api, RunContext run, strin
         if (stopped)
         {
             return AttemptResult.Stopped("stopped: the pod was deleted", PodStatus.Base(pod)?.State?.Terminated?.ExitCode);
+        }
+
+        if (_forgotten.ContainsKey(name) && PodStatus.Base(pod)?.State?.Terminated is null or { ExitCode: 137 or 143 })
+        {
+            return AttemptResult.Stopped("stopped: its attempt was forgotten and its pod deleted", PodStatus.Base(pod)?.State?.Terminated?.ExitCode);
         }
 
         if (pod is null)

@@ -10,13 +10,22 @@ namespace Pipelines.Kubernetes.Runtime;
 /// </summary>
 internal static class PodStartup
 {
-    /// <summary>The outcome: started (both null/false), failed to start (<c>Failure</c>), or cancelled first.</summary>
-    public readonly record struct Outcome(AttemptResult? Failure, bool Cancelled);
+    /// <summary>A start slower than this is worth the pod's warnings in the task log.</summary>
+    public static readonly TimeSpan SlowStart = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The outcome: started (<c>Failure</c> null, not <c>Cancelled</c>), failed to start, or cancelled first; <c>Troubled</c>
+    /// when the start was slow or went through a state worth explaining (unschedulable, a pull error), so the pod's warnings
+    /// are worth a request.
+    /// </summary>
+    public readonly record struct Outcome(AttemptResult? Failure, bool Cancelled, bool Troubled = false);
 
     public static async Task<Outcome> WaitAsync(PodWatch watch, string name, TimeSpan startupTimeout, TimeSpan grace, TimeProvider time, CancellationToken cancellationToken)
     {
-        var deadline = time.GetUtcNow() + startupTimeout;
+        var begun = time.GetUtcNow();
+        var deadline = begun + startupTimeout;
         DateTimeOffset? failingSince = null;
+        var troubled = false;
         while (true)
         {
             var (pod, deleted) = watch.Current(name);
@@ -25,10 +34,15 @@ internal static class PodStartup
             switch (stage)
             {
                 case PodStage.Running or PodStage.Ended:
-                    return default;
+                    return new(null, false, troubled || now - begun >= SlowStart);
                 case PodStage.Gone:
                     return new(AttemptResult.Lost(AttemptLoss.RuntimeError, $"the pod was deleted by someone else before its container started"), false);
+                case PodStage.Unschedulable:
+                    troubled = true;
+                    failingSince = null;
+                    break;
                 case PodStage.Failing:
+                    troubled = true;
                     failingSince ??= now;
                     if (now - failingSince >= grace)
                     {

@@ -46,4 +46,20 @@ public sealed class CredentialTests : IAsyncLifetime
         Assert.Contains(server.Requests.All, r => r.Verb == "delete" && r.StatusCode == 200 && r.Token == server.CurrentToken); // cleanup, with the new token
         Assert.Empty(server.Pods);
     }
+
+    [Fact]
+    public async Task Credentials_the_server_never_accepts_stop_the_run_before_anything_starts_saying_401()
+    {
+        await using var bed = await KubernetesTestBed.StartAsync(new FakeServerOptions { RequireToken = true });
+        File.WriteAllText(bed.Kubeconfig, File.ReadAllText(bed.Kubeconfig).Replace(bed.Server.CurrentToken, "not-a-valid-token", StringComparison.Ordinal));
+
+        // The run's first step, finding what an earlier host left, cannot be done: it stops there (never "nothing left").
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => bed.RunAsync(dag => dag.Container("t", KubernetesTestBed.Image)));
+
+        Assert.Contains("refused to list and watch pods in namespace 'pipelines-test': 401 Unauthorized", refused.Message);
+        Assert.Equal(0, bed.Server.Requests.Count("create", "pods"));
+        Assert.Equal(KubernetesApiTries, bed.Server.Requests.All.Count(r => r.StatusCode == 401)); // credentials read again, then given up
+    }
+
+    private const int KubernetesApiTries = Pipelines.Kubernetes.Runtime.KubernetesApi.UnauthorizedTries;
 }
