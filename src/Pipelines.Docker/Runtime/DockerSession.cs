@@ -198,11 +198,12 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
         }
 
         var succeeded = container?.State is { Status: "exited", ExitCode: 0, OOMKilled: false };
-        var policy = run.Dag.Tasks.FirstOrDefault(t => t.Id == attempt.TaskId)?.Cleanup ?? CleanupPolicy.Delete;
+        var task = run.Dag.Tasks.FirstOrDefault(t => t.Id == attempt.TaskId);
+        var policy = task?.Cleanup ?? CleanupPolicy.Delete;
         if (container?.State?.Running == true)
         {
-            // One the store never recorded (a test run's): stopped, as the contract says.
-            await StopAsync(container.ID, DefaultStopGracePeriod).ConfigureAwait(false);
+            // One the store never recorded (a test run's): stopped with the task's grace period, as the contract says.
+            await StopAsync(container.ID, task?.StopGracePeriod ?? DefaultStopGracePeriod).ConfigureAwait(false);
         }
 
         if (policy == CleanupPolicy.Keep || (policy == CleanupPolicy.DeleteOnSuccess && container is not null && !succeeded))
@@ -285,6 +286,11 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
         catch (DockerContainerNotFoundException)
         {
             return AttemptResult.Lost(AttemptLoss.RuntimeError, $"the container ({Short(id)}) was removed when it ended (exit code {code}), before its output could be read");
+        }
+        catch (DockerApiException ex)
+        {
+            // Removed while it was read (its attempt forgotten meanwhile: the engine answers 500 for a container being removed).
+            return AttemptResult.Lost(AttemptLoss.RuntimeError, $"the container ({Short(id)}) ended (exit code {code}) but could not be read: {ImagePuller.Message(ex)}");
         }
     }
 
