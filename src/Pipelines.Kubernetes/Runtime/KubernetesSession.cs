@@ -44,23 +44,10 @@ internal sealed class KubernetesSession(KubernetesApi api, RunContext run, strin
 
         var ns = pod.Metadata.NamespaceProperty;
         var name = pod.Metadata.Name;
-        PodWatch watch;
-        try
+        var (watch, refused) = await TryWatchAsync(ns, cancellationToken).ConfigureAwait(false);
+        if (refused is not null || cancellationToken.IsCancellationRequested)
         {
-            watch = await WatchAsync(ns, cancellationToken).ConfigureAwait(false);
-        }
-        catch (KubernetesWatchException ex)
-        {
-            return AttemptResult.Lost(AttemptLoss.RuntimeError, ex.Message);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return AttemptResult.Stopped("stopped before the pod was made");
-        }
-
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return AttemptResult.Stopped("stopped before the pod was made");
+            return refused ?? AttemptResult.Stopped("stopped before the pod was made");
         }
 
         V1Pod? created;
@@ -84,7 +71,7 @@ internal sealed class KubernetesSession(KubernetesApi api, RunContext run, strin
                 $"a pod named '{name}' exists in namespace '{ns}' that Pipelines did not make for attempt {AttemptKey.Of(attempt)} of this run store; delete it ('kubectl delete pod -n {ns} {name}') and run again");
         }
 
-        watch.Seed(created!);
+        watch!.Seed(created!);
         _where[AttemptKey.Of(attempt)] = (ns, name);
         try
         {
@@ -96,7 +83,7 @@ internal sealed class KubernetesSession(KubernetesApi api, RunContext run, strin
             throw;
         }
 
-        return await FollowAsync(watch, ns, name, attempt, sink, resumeAfter: null, cancellationToken).ConfigureAwait(false);
+        return await FollowAsync(watch!, ns, name, attempt, sink, resumeAfter: null, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<AttemptResult?> AdoptAsync(ResolvedTask attempt, string? handle, LogCursor? resumeAfter, IAttemptSink sink, CancellationToken cancellationToken)
@@ -106,17 +93,13 @@ internal sealed class KubernetesSession(KubernetesApi api, RunContext run, strin
         var (pod, _) = Render(attempt);
         var ns = handle?.Split('/') is [var n, _] ? n : pod.Metadata.NamespaceProperty;
         var name = pod.Metadata.Name;
-        PodWatch watch;
-        try
+        var (watch, refused) = await TryWatchAsync(ns, cancellationToken).ConfigureAwait(false);
+        if (refused is not null)
         {
-            watch = await WatchAsync(ns, cancellationToken).ConfigureAwait(false);
-        }
-        catch (KubernetesWatchException ex)
-        {
-            return AttemptResult.Lost(AttemptLoss.RuntimeError, ex.Message);
+            return refused;
         }
 
-        var (found, deleted) = watch.Current(name);
+        var (found, deleted) = watch!.Current(name);
         if (found is null || deleted || !IsOurs(found, attempt))
         {
             return handle is null
@@ -125,7 +108,7 @@ internal sealed class KubernetesSession(KubernetesApi api, RunContext run, strin
         }
 
         _where[AttemptKey.Of(attempt)] = (ns, name);
-        return await FollowAsync(watch, ns, name, attempt, sink, resumeAfter ?? new LogCursor(string.Empty), cancellationToken).ConfigureAwait(false);
+        return await FollowAsync(watch!, ns, name, attempt, sink, resumeAfter ?? new LogCursor(string.Empty), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<Leftover>> FindLeftoversAsync(CancellationToken cancellationToken)
@@ -309,6 +292,23 @@ internal sealed class KubernetesSession(KubernetesApi api, RunContext run, strin
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    // The namespace's watch, or why there is none: refused (a loss), or the attempt stopped while it was being opened.
+    private async Task<(PodWatch? Watch, AttemptResult? Refused)> TryWatchAsync(string ns, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await WatchAsync(ns, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (KubernetesWatchException ex)
+        {
+            return (null, AttemptResult.Lost(AttemptLoss.RuntimeError, ex.Message));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return (null, AttemptResult.Stopped("stopped before the pod was followed"));
         }
     }
 

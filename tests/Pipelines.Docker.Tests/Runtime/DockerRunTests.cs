@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using Pipelines.Environments;
 using Pipelines.Execution;
 using Pipelines.Execution.State;
+using Pipelines.RuntimeContract;
 
 namespace Pipelines.Docker.Tests.Runtime;
 
@@ -207,7 +207,7 @@ public sealed class DockerRunTests : IAsyncLifetime
     public async Task A_cancelled_run_leaves_no_container()
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        var observer = new Lines { OnLine = (_, line) => { if (line == "ready") { cancel.Cancel(); } } };
+        var observer = new RecordingObserver { OnLine = (_, line) => { if (line == "ready") { cancel.Cancel(); } } };
         var run = Plan(dag =>
         {
             dag.Container("a", DockerTestBed.Image).StopGracePeriod(TimeSpan.FromSeconds(1)).Command("sh", "-c", "echo ready; exec sleep 300");
@@ -231,12 +231,12 @@ public sealed class DockerRunTests : IAsyncLifetime
     private async Task<(Outcome Outcome, IReadOnlyDictionary<string, List<string>> Logs)> RunAsync(Action<DagBuilder> define)
     {
         var run = Plan(define);
-        var lines = new Lines();
+        var lines = new RecordingObserver();
         using var store = new InMemoryRunStore();
         var outcome = await new Executor(Bed.Runtime, store, TimeProvider.System, new ExecutorOptions { Masker = Bed.Masker })
             .RunAsync(run, lines, TestContext.Current.CancellationToken);
         var attempts = store.LoadAttempts(run.Dag.Id, run.RunId).GroupBy(a => a.TaskId).ToDictionary(g => g.Key, g => g.MaxBy(a => a.TryNumber)!);
-        return (new Outcome(outcome.State, attempts), lines.ByTask.ToDictionary(p => p.Key, p => p.Value.ToList()));
+        return (new Outcome(outcome.State, attempts), lines.Logs());
     }
 
     private sealed record Outcome(RunState State, IReadOnlyDictionary<string, AttemptRecord> Attempts)
@@ -244,22 +244,5 @@ public sealed class DockerRunTests : IAsyncLifetime
         // What a failed assertion shows: each task's last attempt, how it ended and why.
         public override string ToString() =>
             $"{State}: " + string.Join("; ", Attempts.Values.Select(a => $"{a.TaskId} try {a.TryNumber} {a.State} exit {a.ExitCode} {a.Reason}"));
-    }
-
-    private sealed class Lines : IRunObserver
-    {
-        public ConcurrentDictionary<string, ConcurrentQueue<string>> ByTask { get; } = new();
-
-        public Action<string, string>? OnLine { get; init; }
-
-        public void TaskChanged(string taskId, TaskState state, int tryNumber, string? reason)
-        {
-        }
-
-        public void Log(string taskId, int tryNumber, string line)
-        {
-            ByTask.GetOrAdd(taskId, _ => new()).Enqueue(line);
-            OnLine?.Invoke(taskId, line);
-        }
     }
 }

@@ -1,10 +1,10 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Pipelines.Environments;
 using Pipelines.Execution;
 using Pipelines.Execution.State;
 using Pipelines.Kubernetes.FakeApi;
 using Pipelines.Kubernetes.Runtime;
+using Pipelines.RuntimeContract;
 using Pipelines.Secrets;
 
 namespace Pipelines.Kubernetes.Tests.Runtime;
@@ -60,12 +60,12 @@ internal sealed class KubernetesTestBed : IAsyncDisposable
     /// <summary>Runs the DAG to its end with the executor and an in-memory store; each task's last attempt and its log.</summary>
     public async Task<RunResult> RunAsync(RunContext run, CancellationToken? cancel = null, Action<string, string>? onLine = null)
     {
-        var lines = new Lines { OnLine = onLine };
+        var lines = new RecordingObserver { OnLine = onLine };
         using var store = new InMemoryRunStore();
         var outcome = await new Executor(Runtime, store, TimeProvider.System, new ExecutorOptions { Masker = Masker })
             .RunAsync(run, lines, cancel ?? TestContext.Current.CancellationToken);
         var attempts = store.LoadAttempts(run.Dag.Id, run.RunId).GroupBy(a => a.TaskId).ToDictionary(g => g.Key, g => g.MaxBy(a => a.TryNumber)!);
-        return new RunResult(outcome.State, attempts, lines.ByTask.ToDictionary(p => p.Key, p => p.Value.ToList()));
+        return new RunResult(outcome.State, attempts, lines.Logs());
     }
 
     public Task<RunResult> RunAsync(Action<DagBuilder> define) => RunAsync(Plan(define));
@@ -82,22 +82,5 @@ internal sealed class KubernetesTestBed : IAsyncDisposable
         public override string ToString() =>
             $"{State}: " + string.Join("; ", Attempts.Values.Select(a => $"{a.TaskId} try {a.TryNumber} {a.State} exit {a.ExitCode} {a.Reason}"))
             + "\n" + string.Join("\n", Logs.Select(l => $"[{l.Key}] {string.Join(" | ", l.Value)}"));
-    }
-
-    private sealed class Lines : IRunObserver
-    {
-        public ConcurrentDictionary<string, ConcurrentQueue<string>> ByTask { get; } = new();
-
-        public Action<string, string>? OnLine { get; init; }
-
-        public void TaskChanged(string taskId, TaskState state, int tryNumber, string? reason)
-        {
-        }
-
-        public void Log(string taskId, int tryNumber, string line)
-        {
-            ByTask.GetOrAdd(taskId, _ => new()).Enqueue(line);
-            OnLine?.Invoke(taskId, line);
-        }
     }
 }
