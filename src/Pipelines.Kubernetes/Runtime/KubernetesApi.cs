@@ -147,7 +147,7 @@ internal sealed class KubernetesApi : IDisposable
     {
         HttpOperationException { Response: { } response } => Describe(response.StatusCode, response.Content),
         KubernetesException { Status: { } status } => status.Message ?? status.Reason ?? "an error",
-        HttpRequestException { InnerException: { } inner } => $"{ex.Message} ({inner.Message})",
+        HttpRequestException { InnerException: { } inner } when !ex.Message.Contains(inner.Message, StringComparison.Ordinal) => $"{ex.Message} ({inner.Message})",
         _ => ex.Message,
     };
 
