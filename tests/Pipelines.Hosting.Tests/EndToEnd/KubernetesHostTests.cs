@@ -100,6 +100,21 @@ public sealed class KubernetesHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SIGTERM_deletes_the_running_pod_and_exits_143()
+    {
+        using var host = Project.Start(HostProcess.ExamplesHost, "run", "orders_daily", "--date", Date, "--runtime", "kubernetes", "--plain");
+        host.WaitForLine("report holding");
+
+        host.Signal(15);
+        var result = await host.WaitForExitAsync();
+
+        Assert.True(result.ExitCode == 143, result.ToString());
+        var stop = Server.Requests.All.First(r => r.Verb == "delete" && r.Resource == "pods" && r.Name == _created["report"].Metadata.Name);
+        Assert.Equal(30, stop.GracePeriodSeconds); // the task sets no stop grace: the pod's own, Kubernetes' default
+        Assert.Empty(Server.Pods);
+    }
+
+    [Fact]
     public async Task Orphans_are_the_pods_no_live_run_owns_and_clean_deletes_them()
     {
         HostResult whileLive;

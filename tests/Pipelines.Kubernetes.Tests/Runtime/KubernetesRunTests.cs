@@ -261,6 +261,19 @@ public sealed class KubernetesRunTests : IAsyncLifetime
         Assert.Empty(Server.Pods);
     }
 
+    [Fact]
+    public async Task A_task_past_its_timeout_has_its_pod_deleted_and_fails_as_timed_out()
+    {
+        Server.Scripts.Default = PodScript.Start().Log("working").Until(new PodGate()).Exit(0);
+
+        var result = await Bed.RunAsync(dag => dag.Container("t", KubernetesTestBed.Image).Timeout(TimeSpan.FromSeconds(1)).StopGracePeriod(TimeSpan.FromSeconds(2)));
+
+        Assert.True(result.State == RunState.Failed, result.ToString());
+        Assert.StartsWith("timed out after", result.Attempts["t"].Reason);
+        Assert.Equal(2, Assert.Single(Server.Requests.All, r => r.Verb == "delete" && r.Resource == "pods").GracePeriodSeconds);
+        Assert.Empty(Server.Pods);
+    }
+
     [Theory]
     [InlineData(CleanupPolicy.Delete, 0, 0)]
     [InlineData(CleanupPolicy.Delete, 1, 0)]
