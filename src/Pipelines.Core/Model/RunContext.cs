@@ -15,7 +15,7 @@ public sealed record RunContext
     {
         Dag = dag;
         LogicalDate = logicalDate;
-        DataIntervalEnd = dag.Schedule.DataIntervalEnd(logicalDate);
+        (DataIntervalStart, DataIntervalEnd) = dag.Schedule.IntervalFor(logicalDate);
         RunId = runId;
         Environment = environment;
         Params = parameters;
@@ -27,7 +27,10 @@ public sealed record RunContext
     /// <summary>The logical date (start of the data interval), in the DAG's time zone.</summary>
     public DateTimeOffset LogicalDate { get; }
 
-    /// <summary>The end of the data interval: the next scheduled time after the logical date.</summary>
+    /// <summary>The start of the data interval: the logical date for a scheduled tick; for a manual run between ticks, the start of the last interval that closed by then (as Airflow infers it).</summary>
+    public DateTimeOffset DataIntervalStart { get; }
+
+    /// <summary>The end of the data interval: the next tick after a scheduled logical date; for a manual run, the last tick before it.</summary>
     public DateTimeOffset DataIntervalEnd { get; }
 
     /// <summary>The run id, such as <c>manual__2026-11-25T00:00:00+00:00</c>.</summary>
@@ -56,9 +59,27 @@ public sealed record RunContext
         string runKind = "manual")
     {
         ArgumentNullException.ThrowIfNull(dag);
-        ArgumentNullException.ThrowIfNull(environment);
         var midnight = date.ToDateTime(TimeOnly.MinValue);
-        var logical = new DateTimeOffset(midnight, dag.Schedule.TimeZone.GetUtcOffset(midnight));
+        var logical = dag.Schedule.Local(midnight, out _) ?? new DateTimeOffset(midnight, dag.Schedule.TimeZone.GetUtcOffset(midnight));
+        return Create(dag, logical, environment, paramOverrides, runKind);
+    }
+
+    /// <summary>
+    /// Creates a run of <paramref name="dag"/> whose logical date is <paramref name="logicalDate"/> (shown in the DAG's
+    /// time zone): a schedule tick covers the interval to the next tick; another time, a manual run, covers the last
+    /// interval that closed by then. The run id is <c>&lt;runKind&gt;__&lt;logical date&gt;</c>.
+    /// </summary>
+    /// <exception cref="PipelineDefinitionException">An override names no parameter of the DAG, or does not fit its type.</exception>
+    public static RunContext Create(
+        Dag dag,
+        DateTimeOffset logicalDate,
+        EnvironmentConfig environment,
+        IReadOnlyDictionary<string, string>? paramOverrides = null,
+        string runKind = "manual")
+    {
+        ArgumentNullException.ThrowIfNull(dag);
+        ArgumentNullException.ThrowIfNull(environment);
+        var logical = dag.Schedule.InZone(logicalDate);
         var runId = $"{runKind}__{logical.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture)}";
         return new RunContext(dag, logical, runId, environment, MergeParams(dag, paramOverrides));
     }

@@ -53,7 +53,7 @@ public sealed class TaskResolver
             task.Id,
             run.RunId,
             run.LogicalDate,
-            run.LogicalDate,
+            run.DataIntervalStart,
             run.DataIntervalEnd,
             tryNumber,
             run.Environment.Name,
