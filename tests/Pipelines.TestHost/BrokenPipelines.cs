@@ -253,3 +253,13 @@ public sealed class ShellSecretPipeline : IPipeline
             .Command("sh", "-c", "echo \"token is set: ${TOKEN:+yes}\"");
     }
 }
+
+/// <summary>A weekday schedule in Paris: what <c>--date</c> as a day, a local time or an instant makes of its interval.</summary>
+public sealed class WeekdayReportPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("weekday_report").Schedule("0 6 * * 1-5", "Europe/Paris").StartDate(2026, 11, 1).EndDate(2027, 12, 31);
+        dag.Container("report", "busybox:stable").Command("sh", "-c", "echo 'interval << data_interval_start >> << data_interval_end >> logical << logical_date >> ds << ds >>'");
+    }
+}

@@ -18,6 +18,8 @@ public sealed class DagBuilder
     private string? _schedule;
     private string? _timeZone;
     private DateOnly? _startDate;
+    private DateOnly? _endDate;
+    private bool _catchup;
     private int _maxActiveTasks = 16;
     private bool _built;
 
@@ -58,6 +60,28 @@ public sealed class DagBuilder
     {
         EnsureOpen();
         _startDate = date;
+        return this;
+    }
+
+    /// <summary>The last logical date the schedule produces (midnight, in the schedule's time zone); none after it.</summary>
+    public DagBuilder EndDate(int year, int month, int day) => EndDate(new DateOnly(year, month, day));
+
+    /// <summary>The last logical date the schedule produces (midnight, in the schedule's time zone); none after it.</summary>
+    public DagBuilder EndDate(DateOnly date)
+    {
+        EnsureOpen();
+        _endDate = date;
+        return this;
+    }
+
+    /// <summary>
+    /// Whether the scheduler runs every interval that closed while it was not running, from the start date (Airflow's
+    /// <c>catchup</c>), or only the latest (the default, as in Airflow 3). <c>backfill</c> runs a range either way.
+    /// </summary>
+    public DagBuilder Catchup(bool catchup = true)
+    {
+        EnsureOpen();
+        _catchup = catchup;
         return this;
     }
 
@@ -177,7 +201,7 @@ public sealed class DagBuilder
         }
 
         var definition = new DagDefinition(
-            _id ?? string.Empty, _description, _schedule, _timeZone, _startDate, [.. _params], _maxActiveTasks, tasks.MoveToImmutable());
+            _id ?? string.Empty, _description, _schedule, _timeZone, _startDate, [.. _params], _maxActiveTasks, tasks.MoveToImmutable(), _endDate, _catchup);
         return DagValidator.Validate(definition);
     }
 }

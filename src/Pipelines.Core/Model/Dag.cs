@@ -17,6 +17,8 @@ public sealed class Dag
         string? description,
         Schedule schedule,
         DateTimeOffset? startDate,
+        DateTimeOffset? endDate,
+        bool catchup,
         ImmutableArray<DagParam> parameters,
         int maxActiveTasks,
         ImmutableArray<ContainerTask> tasks,
@@ -28,6 +30,8 @@ public sealed class Dag
         Description = description;
         Schedule = schedule;
         StartDate = startDate;
+        EndDate = endDate;
+        Catchup = catchup;
         Params = parameters;
         MaxActiveTasks = maxActiveTasks;
         Tasks = tasks;
@@ -47,6 +51,12 @@ public sealed class Dag
 
     /// <summary>The first logical date a schedule produces, in the schedule's time zone.</summary>
     public DateTimeOffset? StartDate { get; }
+
+    /// <summary>The last logical date a schedule produces, in the schedule's time zone.</summary>
+    public DateTimeOffset? EndDate { get; }
+
+    /// <summary>True when the scheduler runs every interval that closed while it was not running; false for the latest only.</summary>
+    public bool Catchup { get; }
 
     /// <summary>Declared parameters with their defaults, in declaration order.</summary>
     public ImmutableArray<DagParam> Params { get; }

@@ -9,4 +9,6 @@ internal sealed record DagDefinition(
     DateOnly? StartDate,
     ImmutableArray<DagParam> Params,
     int MaxActiveTasks,
-    ImmutableArray<ContainerTask> Tasks);
+    ImmutableArray<ContainerTask> Tasks,
+    DateOnly? EndDate = null,
+    bool Catchup = false);

@@ -30,6 +30,11 @@ internal static class DagValidator
             Add(null, definition.TimeZone is not null && scheduleError!.Contains("time zone") ? "timeZone" : "schedule", scheduleError!);
         }
 
+        if (definition.StartDate is { } from && definition.EndDate is { } to && to < from)
+        {
+            Add(null, "endDate", $"the end date {to:yyyy-MM-dd} is before the start date {from:yyyy-MM-dd}; the schedule would have no run");
+        }
+
         if (definition.MaxActiveTasks < 1)
         {
             Add(null, "maxActiveTasks", $"{definition.MaxActiveTasks} is not a task count; use 1 or more");
@@ -124,14 +129,15 @@ internal static class DagValidator
             downstream.Add(builder.MoveToImmutable());
         }
 
-        DateTimeOffset? start = definition.StartDate is { } date
-            ? new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), schedule.TimeZone.GetUtcOffset(date.ToDateTime(TimeOnly.MinValue)))
-            : null;
+        var start = Midnight(definition.StartDate, schedule);
+        var end = Midnight(definition.EndDate, schedule);
         return new Dag(
             dagId,
             definition.Description,
             schedule,
             start,
+            end,
+            definition.Catchup,
             definition.Params,
             definition.MaxActiveTasks,
             tasks,
@@ -139,6 +145,9 @@ internal static class DagValidator
             downstream.MoveToImmutable(),
             [.. order!.Select(i => tasks[i].Id)]);
     }
+
+    private static DateTimeOffset? Midnight(DateOnly? date, Schedule schedule) =>
+        date is { } d ? schedule.Local(d.ToDateTime(TimeOnly.MinValue), out _) ?? new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), schedule.TimeZone.GetUtcOffset(d.ToDateTime(TimeOnly.MinValue))) : null;
 
     private static void CheckTemplates(
         ContainerTask task,

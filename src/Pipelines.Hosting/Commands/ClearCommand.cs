@@ -27,7 +27,7 @@ internal static class ClearCommand
         return command;
     }
 
-    private static int Run(HostContext context, string dagId, DateOnly date, string[] taskIds, bool downstream, string? statePath)
+    private static int Run(HostContext context, string dagId, RunDate date, string[] taskIds, bool downstream, string? statePath)
     {
         var dag = context.ValidDagOrReport(dagId);
         if (dag is null)
@@ -44,7 +44,13 @@ internal static class ClearCommand
             }
         }
 
-        var runId = RunContext.Create(dag, date, EnvironmentConfig.DefaultLocal).RunId;
+        if (date.Resolve(dag, out var dateError) is not { } logical)
+        {
+            context.Error.WriteLine(dateError);
+            return ExitCodes.UsageError;
+        }
+
+        var runId = RunContext.Create(dag, logical, EnvironmentConfig.DefaultLocal).RunId;
         using var store = RunsCommand.OpenExisting(context, statePath, out var missing);
         if (store is null && !missing)
         {
@@ -54,14 +60,14 @@ internal static class ClearCommand
         var run = store?.FindRun(dag.Id, runId);
         if (store is null || run is null)
         {
-            context.Error.WriteLine($"DAG '{dag.Id}' has no run for {date:yyyy-MM-dd}; nothing to clear.");
+            context.Error.WriteLine($"DAG '{dag.Id}' has no run for {date}; nothing to clear.");
             return ExitCodes.UsageError;
         }
 
         using var runLock = store.TryLockRun(dag.Id, runId, out var holder);
         if (runLock is null)
         {
-            context.Error.WriteLine($"DAG '{dag.Id}' for {date:yyyy-MM-dd} is running ({holder}); stop it before clearing.");
+            context.Error.WriteLine($"DAG '{dag.Id}' for {date} is running ({holder}); stop it before clearing.");
             return ExitCodes.UsageError;
         }
 

@@ -9,9 +9,9 @@ internal static class CommonOptions
 {
     public static Argument<string> DagArgument(string description) => new("dag") { Description = description };
 
-    public static Option<DateOnly> Date() => new("--date")
+    public static Option<RunDate> Date() => new("--date")
     {
-        Description = "The logical date, YYYY-MM-DD.",
+        Description = "The logical date: YYYY-MM-DD (midnight in the DAG's time zone), YYYY-MM-DDTHH:MM[:SS] (in the DAG's time zone), or with an offset (…+01:00, …Z).",
         Required = true,
         CustomParser = result => ParseDate(result),
     };
@@ -42,15 +42,15 @@ internal static class CommonOptions
         Description = "The run store file (default: .pipelines/state.db beside pipelines.json).",
     };
 
-    private static DateOnly ParseDate(ArgumentResult result)
+    private static RunDate ParseDate(ArgumentResult result)
     {
         var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (RunDate.Parse(text) is { } date)
         {
             return date;
         }
 
-        result.AddError($"--date '{text}' is not a date; write YYYY-MM-DD, such as 2026-11-25.");
+        result.AddError($"--date '{text}' is not a date; {RunDate.Expected}.");
         return default;
     }
 

@@ -86,17 +86,35 @@ internal sealed class HostContext(
     /// Reads <c>pipelines.json</c>, picks the environment and makes the run for a date; writes
     /// what is wrong and returns null on bad input.
     /// </summary>
-    public RunContext? RunOrReport(Dag dag, DateOnly date, string? environmentName, IReadOnlyDictionary<string, string> parameters)
+    public RunContext? RunOrReport(Dag dag, RunDate date, string? environmentName, IReadOnlyDictionary<string, string> parameters)
     {
         if (ConfigOrReport() is not { } config)
         {
             return null;
         }
 
+        if (date.Resolve(dag, out var dateError) is not { } logical)
+        {
+            Error.WriteLine(dateError);
+            return null;
+        }
+
+        if (dag.StartDate is { } start && logical < start)
+        {
+            Error.WriteLine($"--date '{date}' is before the start date of DAG '{dag.Id}' ({Iso(start)}); its first run is on or after it.");
+            return null;
+        }
+
+        if (dag.EndDate is { } end && logical > end)
+        {
+            Error.WriteLine($"--date '{date}' is after the end date of DAG '{dag.Id}' ({Iso(end)}); it has no runs after it.");
+            return null;
+        }
+
         try
         {
             var environment = config.SelectEnvironment(environmentName, Variable);
-            return RunContext.Create(dag, date, environment, parameters);
+            return RunContext.Create(dag, logical, environment, parameters);
         }
         catch (PipelinesConfigException ex)
         {
@@ -136,4 +154,6 @@ internal sealed class HostContext(
 
         return where.Length == 0 ? problem.Message : $"{where}: {problem.Message}";
     }
+
+    private static string Iso(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -34,7 +34,7 @@ internal static class ImagesCommand
     private static async Task<int> RunAsync(HostContext context, string dagId, string? environmentName, bool force, string busybox, CancellationToken cancellationToken)
     {
         var dag = context.ValidDagOrReport(dagId);
-        var run = dag is null ? null : context.RunOrReport(dag, DateOnly.FromDateTime(DateTime.UtcNow), environmentName, new Dictionary<string, string>());
+        var run = dag is null ? null : context.RunOrReport(dag, RunDate.Of(DateOnly.FromDateTime(DateTime.UtcNow)), environmentName, new Dictionary<string, string>());
         if (run is null)
         {
             return ExitCodes.UsageError;

@@ -39,7 +39,7 @@ internal static class RenderCommand
     private static int Run(
         HostContext context,
         string dagId,
-        DateOnly date,
+        RunDate date,
         ISpecRenderer renderer,
         DirectoryInfo? output,
         bool strict,

@@ -76,7 +76,7 @@ internal static class RunCommand
         using var runLock = runStore.TryLockRun(dag.Id, setup.Run.RunId, out var holder);
         if (runLock is null)
         {
-            context.Error.WriteLine($"DAG '{dag.Id}' for {request.Date:yyyy-MM-dd} is already running ({holder}); wait for it, or stop it first.");
+            context.Error.WriteLine($"DAG '{dag.Id}' for {request.Date} is already running ({holder}); wait for it, or stop it first.");
             return ExitCodes.UsageError;
         }
 

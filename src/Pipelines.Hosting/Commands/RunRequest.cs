@@ -15,7 +15,7 @@ namespace Pipelines.Hosting.Commands;
 /// <param name="Records">True for a run; false for a test, which reads the recorded run and writes nothing back.</param>
 internal sealed record RunRequest(
     string DagId,
-    DateOnly Date,
+    RunDate Date,
     string? Environment,
     IReadOnlyDictionary<string, string> Params,
     string? Runtime,

@@ -58,7 +58,7 @@ internal static class ShellCommand
         HostContext context,
         string dagId,
         string taskId,
-        DateOnly date,
+        RunDate date,
         string? environmentName,
         IReadOnlyDictionary<string, string> parameters,
         string? entrypoint,
