@@ -24,7 +24,7 @@ public static class PipelineHost
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(catalog);
         options ??= new PipelineHostOptions();
-        var context = new HostContext(catalog, options.Out, options.Error, options.WorkingDirectory, options.GetEnvironmentVariable, options.Runtimes);
+        var context = new HostContext(catalog, options.Out, options.Error, options.WorkingDirectory, options.GetEnvironmentVariable, options.Runtimes) { Time = options.Time };
         var root = new RootCommand("Pipelines: DAGs of container tasks, defined as C# code.")
         {
             ListCommand.Create(context),
@@ -34,6 +34,7 @@ public static class PipelineHost
             RunCommand.Create(context),
             TestCommand.Create(context),
             RunsCommand.Create(context),
+            NextCommand.Create(context),
             ClearCommand.Create(context),
             CleanCommand.Create(context),
             ImagesCommand.Create(context),

@@ -26,6 +26,9 @@ public sealed class PipelineHostOptions
     /// </summary>
     public IReadOnlyList<IRuntimeProvider> Runtimes { get; init; } = DefaultRuntimes();
 
+    /// <summary>The clock verbs read "now" from (<c>next</c>); a test passes a fake one.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>Docker (tried first by <c>auto</c>), then local processes, then Kubernetes (never picked by <c>auto</c>).</summary>
     public static IReadOnlyList<IRuntimeProvider> DefaultRuntimes() =>
         [new DockerRuntimeProvider(), new ProcessRuntimeProvider(), new KubernetesRuntimeProvider()];

@@ -70,6 +70,38 @@ public sealed class Dag
     /// <summary>The task ids in an order where every task comes after its upstream tasks.</summary>
     public ImmutableArray<string> TopologicalOrder { get; }
 
+    /// <summary>
+    /// The next runs the schedule makes after <paramref name="now"/>, at most <paramref name="count"/>: the interval in
+    /// progress (its logical date the last tick at or before now, not before the start date), then the ones after it, up
+    /// to the end date. A run is due when its interval ends. <c>@once</c> has one run, at the start date; a DAG without a
+    /// schedule has none.
+    /// </summary>
+    public IEnumerable<DataInterval> NextRuns(DateTimeOffset now, int count)
+    {
+        if (!Schedule.IsRecurring)
+        {
+            if (Schedule.Expression == "@once" && StartDate is { } once && count > 0)
+            {
+                yield return new DataInterval(once, once);
+            }
+
+            yield break;
+        }
+
+        DateTimeOffset? tick = Schedule.IsTick(now) ? Schedule.InZone(now) : Schedule.Previous(now);
+        if (StartDate is { } start && (tick is null || tick < start))
+        {
+            tick = Schedule.IsTick(start) ? start : Schedule.Next(start);
+        }
+
+        for (var i = 0; i < count && tick is { } t && (EndDate is not { } end || t <= end); i++)
+        {
+            var next = Schedule.Next(t);
+            yield return new DataInterval(t, next ?? t);
+            tick = next;
+        }
+    }
+
     /// <summary>The task with this id.</summary>
     /// <exception cref="KeyNotFoundException">No such task; the message lists the ones that exist.</exception>
     public ContainerTask this[string taskId] => TryGetTask(taskId, out var task)

@@ -33,6 +33,9 @@ internal sealed class HostContext(
 
     public IReadOnlyList<IRuntimeProvider> Runtimes { get; } = Runtimes;
 
+    /// <summary>The clock "now" is read from.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>The renderers of the runtimes' targets, by target name (<c>kubernetes</c>, <c>docker</c>).</summary>
     public IReadOnlyDictionary<string, ISpecRenderer> Renderers { get; } = Runtimes
         .Where(r => r.Renderer is not null)
