@@ -33,6 +33,7 @@ public static class PipelineHost
             RenderCommand.Create(context),
             RunCommand.Create(context),
             TestCommand.Create(context),
+            BackfillCommand.Create(context),
             RunsCommand.Create(context),
             NextCommand.Create(context),
             ClearCommand.Create(context),

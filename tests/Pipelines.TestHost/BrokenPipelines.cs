@@ -263,3 +263,13 @@ public sealed class WeekdayReportPipeline : IPipeline
         dag.Container("report", "busybox:stable").Command("sh", "-c", "echo 'interval << data_interval_start >> << data_interval_end >> logical << logical_date >> ds << ds >>'");
     }
 }
+
+/// <summary>A daily DAG for backfills: its one task fails on a day whose mark file exists in the folder <c>marks</c>.</summary>
+public sealed class BackfillDaysPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("backfill_days").Schedule("@daily").StartDate(2026, 11, 1).MaxActiveRuns(3).Param("marks", "/nonexistent");
+        dag.Container("day", "busybox:stable").Command("sh", "-c", "if [ -e '<< params.marks >>/fail-<< ds >>' ]; then echo failing << ds >>; exit 3; fi; echo ran << ds >>");
+    }
+}

@@ -20,6 +20,7 @@ public sealed class DagBuilder
     private DateOnly? _startDate;
     private DateOnly? _endDate;
     private bool _catchup;
+    private int _maxActiveRuns = 16;
     private int _maxActiveTasks = 16;
     private bool _built;
 
@@ -82,6 +83,14 @@ public sealed class DagBuilder
     {
         EnsureOpen();
         _catchup = catchup;
+        return this;
+    }
+
+    /// <summary>How many runs of the DAG <c>backfill</c> and the scheduler keep going at once (16 when not set, as Airflow's default).</summary>
+    public DagBuilder MaxActiveRuns(int count)
+    {
+        EnsureOpen();
+        _maxActiveRuns = count;
         return this;
     }
 
@@ -201,7 +210,7 @@ public sealed class DagBuilder
         }
 
         var definition = new DagDefinition(
-            _id ?? string.Empty, _description, _schedule, _timeZone, _startDate, [.. _params], _maxActiveTasks, tasks.MoveToImmutable(), _endDate, _catchup);
+            _id ?? string.Empty, _description, _schedule, _timeZone, _startDate, [.. _params], _maxActiveTasks, tasks.MoveToImmutable(), _endDate, _catchup, _maxActiveRuns);
         return DagValidator.Validate(definition);
     }
 }

@@ -19,6 +19,7 @@ public sealed class Dag
         DateTimeOffset? startDate,
         DateTimeOffset? endDate,
         bool catchup,
+        int maxActiveRuns,
         ImmutableArray<DagParam> parameters,
         int maxActiveTasks,
         ImmutableArray<ContainerTask> tasks,
@@ -32,6 +33,7 @@ public sealed class Dag
         StartDate = startDate;
         EndDate = endDate;
         Catchup = catchup;
+        MaxActiveRuns = maxActiveRuns;
         Params = parameters;
         MaxActiveTasks = maxActiveTasks;
         Tasks = tasks;
@@ -57,6 +59,9 @@ public sealed class Dag
 
     /// <summary>True when the scheduler runs every interval that closed while it was not running; false for the latest only.</summary>
     public bool Catchup { get; }
+
+    /// <summary>How many runs of the DAG <c>backfill</c> and the scheduler keep going at once.</summary>
+    public int MaxActiveRuns { get; }
 
     /// <summary>Declared parameters with their defaults, in declaration order.</summary>
     public ImmutableArray<DagParam> Params { get; }

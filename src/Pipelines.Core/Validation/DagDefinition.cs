@@ -11,4 +11,5 @@ internal sealed record DagDefinition(
     int MaxActiveTasks,
     ImmutableArray<ContainerTask> Tasks,
     DateOnly? EndDate = null,
-    bool Catchup = false);
+    bool Catchup = false,
+    int MaxActiveRuns = 16);

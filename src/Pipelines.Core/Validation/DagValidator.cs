@@ -35,6 +35,11 @@ internal static class DagValidator
             Add(null, "endDate", $"the end date {to:yyyy-MM-dd} is before the start date {from:yyyy-MM-dd}; the schedule would have no run");
         }
 
+        if (definition.MaxActiveRuns < 1)
+        {
+            Add(null, "maxActiveRuns", $"{definition.MaxActiveRuns} is not a run count; use 1 or more");
+        }
+
         if (definition.MaxActiveTasks < 1)
         {
             Add(null, "maxActiveTasks", $"{definition.MaxActiveTasks} is not a task count; use 1 or more");
@@ -138,6 +143,7 @@ internal static class DagValidator
             start,
             end,
             definition.Catchup,
+            definition.MaxActiveRuns,
             definition.Params,
             definition.MaxActiveTasks,
             tasks,

@@ -9,9 +9,12 @@ internal static class CommonOptions
 {
     public static Argument<string> DagArgument(string description) => new("dag") { Description = description };
 
-    public static Option<RunDate> Date() => new("--date")
+    public static Option<RunDate> Date() =>
+        Date("--date", "The logical date: YYYY-MM-DD (midnight in the DAG's time zone), YYYY-MM-DDTHH:MM[:SS] (in the DAG's time zone), or with an offset (…+01:00, …Z).");
+
+    public static Option<RunDate> Date(string name, string description) => new(name)
     {
-        Description = "The logical date: YYYY-MM-DD (midnight in the DAG's time zone), YYYY-MM-DDTHH:MM[:SS] (in the DAG's time zone), or with an offset (…+01:00, …Z).",
+        Description = description,
         Required = true,
         CustomParser = result => ParseDate(result),
     };
@@ -50,7 +53,7 @@ internal static class CommonOptions
             return date;
         }
 
-        result.AddError($"--date '{text}' is not a date; {RunDate.Expected}.");
+        result.AddError($"{(result.Parent as OptionResult)?.Option.Name ?? "--date"} '{text}' is not a date; {RunDate.Expected}.");
         return default;
     }
 

@@ -36,6 +36,10 @@ internal sealed class HostContext(
     /// <summary>The clock "now" is read from.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The same context writing elsewhere (one run of a backfill, its lines marked).</summary>
+    public HostContext WritingTo(TextWriter output, TextWriter error) =>
+        new(Catalog, output, error, WorkingDirectory, Variable, Runtimes) { Time = Time };
+
     /// <summary>The renderers of the runtimes' targets, by target name (<c>kubernetes</c>, <c>docker</c>).</summary>
     public IReadOnlyDictionary<string, ISpecRenderer> Renderers { get; } = Runtimes
         .Where(r => r.Renderer is not null)
@@ -89,7 +93,7 @@ internal sealed class HostContext(
     /// Reads <c>pipelines.json</c>, picks the environment and makes the run for a date; writes
     /// what is wrong and returns null on bad input.
     /// </summary>
-    public RunContext? RunOrReport(Dag dag, RunDate date, string? environmentName, IReadOnlyDictionary<string, string> parameters)
+    public RunContext? RunOrReport(Dag dag, RunDate date, string? environmentName, IReadOnlyDictionary<string, string> parameters, string runKind = "manual")
     {
         if (ConfigOrReport() is not { } config)
         {
@@ -117,7 +121,7 @@ internal sealed class HostContext(
         try
         {
             var environment = config.SelectEnvironment(environmentName, Variable);
-            return RunContext.Create(dag, logical, environment, parameters);
+            return RunContext.Create(dag, logical, environment, parameters, runKind);
         }
         catch (PipelinesConfigException ex)
         {

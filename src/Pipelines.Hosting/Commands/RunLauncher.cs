@@ -21,7 +21,7 @@ internal static class RunLauncher
 {
     public static async Task<RunSetup?> PrepareAsync(HostContext context, Dag dag, RunRequest request, CancellationToken cancellationToken)
     {
-        var run = context.RunOrReport(dag, request.Date, request.Environment, request.Params);
+        var run = context.RunOrReport(dag, request.Date, request.Environment, request.Params, request.RunKind);
         if (run is null)
         {
             return null;

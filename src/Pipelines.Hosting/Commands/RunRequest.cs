@@ -13,6 +13,7 @@ namespace Pipelines.Hosting.Commands;
 /// <param name="StatePath">The run store named with <c>--state</c>, or null for the default.</param>
 /// <param name="Scope">Which tasks run and how (the whole DAG, or one task alone for <c>test</c>).</param>
 /// <param name="Records">True for a run; false for a test, which reads the recorded run and writes nothing back.</param>
+/// <param name="RunKind">The run id's prefix: <c>manual</c>, or <c>backfill</c> for the runs of a backfill.</param>
 internal sealed record RunRequest(
     string DagId,
     RunDate Date,
@@ -23,4 +24,5 @@ internal sealed record RunRequest(
     bool Plain,
     string? StatePath,
     RunScope Scope,
-    bool Records);
+    bool Records,
+    string RunKind = "manual");
