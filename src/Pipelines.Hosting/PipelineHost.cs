@@ -34,6 +34,7 @@ public static class PipelineHost
             RunCommand.Create(context),
             TestCommand.Create(context),
             BackfillCommand.Create(context),
+            SchedulerCommand.Create(context),
             RunsCommand.Create(context),
             NextCommand.Create(context),
             ClearCommand.Create(context),

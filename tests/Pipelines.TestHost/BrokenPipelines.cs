@@ -273,3 +273,19 @@ public sealed class BackfillDaysPipeline : IPipeline
         dag.Container("day", "busybox:stable").Command("sh", "-c", "if [ -e '<< params.marks >>/fail-<< ds >>' ]; then echo failing << ds >>; exit 3; fi; echo ran << ds >>");
     }
 }
+
+/// <summary>
+/// A run every second from <c>PIPELINES_TEST_START</c> (an instant; far in the future when unset), catching up: what the
+/// scheduler tests run, killed and restarted.
+/// </summary>
+public sealed class EverySecondPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        var start = Environment.GetEnvironmentVariable("PIPELINES_TEST_START") is { Length: > 0 } text
+            ? DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture)
+            : new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        dag.Id("every_second").Schedule("* * * * * *").StartDate(start).Catchup().MaxActiveRuns(4);
+        dag.Container("tick", "busybox:stable").Command("sh", "-c", "echo tick << logical_date >>");
+    }
+}

@@ -18,6 +18,7 @@ public sealed class DagBuilder
     private string? _schedule;
     private string? _timeZone;
     private DateOnly? _startDate;
+    private DateTimeOffset? _startInstant;
     private DateOnly? _endDate;
     private bool _catchup;
     private int _maxActiveRuns = 16;
@@ -61,6 +62,16 @@ public sealed class DagBuilder
     {
         EnsureOpen();
         _startDate = date;
+        _startInstant = null;
+        return this;
+    }
+
+    /// <summary>The first logical date the schedule produces, to the second (for schedules finer than a day).</summary>
+    public DagBuilder StartDate(DateTimeOffset instant)
+    {
+        EnsureOpen();
+        _startInstant = instant;
+        _startDate = null;
         return this;
     }
 
@@ -210,7 +221,7 @@ public sealed class DagBuilder
         }
 
         var definition = new DagDefinition(
-            _id ?? string.Empty, _description, _schedule, _timeZone, _startDate, [.. _params], _maxActiveTasks, tasks.MoveToImmutable(), _endDate, _catchup, _maxActiveRuns);
+            _id ?? string.Empty, _description, _schedule, _timeZone, _startDate, [.. _params], _maxActiveTasks, tasks.MoveToImmutable(), _endDate, _catchup, _maxActiveRuns, _startInstant);
         return DagValidator.Validate(definition);
     }
 }

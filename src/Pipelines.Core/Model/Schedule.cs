@@ -53,13 +53,15 @@ public sealed class Schedule
         var cronText = expression == "@quarterly" ? "0 0 1 */3 *" : expression;
         try
         {
-            schedule = new Schedule(expression, CronExpression.Parse(cronText, CronFormat.Standard), zone);
+            // Six fields: seconds first (Cronos' IncludeSeconds), for schedules finer than a minute.
+            var format = cronText.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
+            schedule = new Schedule(expression, CronExpression.Parse(cronText, format), zone);
             return true;
         }
         catch (CronFormatException ex)
         {
             error = $"'{expression}' is not a cron expression ({ex.Message.TrimEnd('.')}); write five fields " +
-                "('minute hour day-of-month month day-of-week', such as '0 6 * * 1-5') or a preset: " +
+                "('minute hour day-of-month month day-of-week', such as '0 6 * * 1-5'), six with seconds first, or a preset: " +
                 "@hourly, @daily, @weekly, @monthly, @quarterly, @yearly, @once";
             return false;
         }

@@ -12,4 +12,5 @@ internal sealed record DagDefinition(
     ImmutableArray<ContainerTask> Tasks,
     DateOnly? EndDate = null,
     bool Catchup = false,
-    int MaxActiveRuns = 16);
+    int MaxActiveRuns = 16,
+    DateTimeOffset? StartInstant = null);

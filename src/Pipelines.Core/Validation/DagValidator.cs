@@ -134,7 +134,7 @@ internal static class DagValidator
             downstream.Add(builder.MoveToImmutable());
         }
 
-        var start = Midnight(definition.StartDate, schedule);
+        var start = definition.StartInstant is { } instant ? schedule.InZone(instant) : Midnight(definition.StartDate, schedule);
         var end = Midnight(definition.EndDate, schedule);
         return new Dag(
             dagId,

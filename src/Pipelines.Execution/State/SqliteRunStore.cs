@@ -194,6 +194,23 @@ public sealed class SqliteRunStore : IRunStore
         }
     }
 
+    /// <summary>
+    /// Takes the store's scheduler lock (an OS file lock beside the run locks, dropped when its process dies, even by
+    /// SIGKILL): one scheduler starts runs from a store at a time. Null, with its holder, when another has it.
+    /// </summary>
+    public IDisposable? TryLockScheduler(out string? holder)
+    {
+        var lockPath = Path.Combine(_locksFolder, "scheduler.lock");
+        try
+        {
+            return RunLockFile.TryAcquire(lockPath, out holder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunStoreException(Location, $"Could not take the scheduler lock '{lockPath}': {OsError.Text(e)}. {SqliteStoreFile.WhatToDo(_locksFolder)}", e);
+        }
+    }
+
     /// <summary>Closes the file. Run locks already taken stay held until they are disposed.</summary>
     public void Dispose()
     {
