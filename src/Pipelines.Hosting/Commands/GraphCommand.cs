@@ -1,17 +1,21 @@
 using System.CommandLine;
 using Pipelines.Graph;
+using Pipelines.Hosting.Reports;
 
 namespace Pipelines.Hosting.Commands;
 
-/// <summary><c>graph DAG [--format mermaid|dot]</c>: the DAG's tasks and edges.</summary>
+/// <summary><c>graph DAG [--format mermaid|dot|svg]</c>: the DAG's tasks and edges.</summary>
 internal static class GraphCommand
 {
+    /// <summary>The format <see cref="GraphSvg"/> draws; the others are <see cref="GraphFormat"/>'s.</summary>
+    private const string Svg = "svg";
+
     public static Command Create(HostContext context)
     {
         var dag = new Argument<string>("dag") { Description = "The DAG to draw." };
-        var format = new Option<string>("--format") { Description = "mermaid (default) or dot.", DefaultValueFactory = _ => "mermaid" };
-        format.AcceptOnlyFromAmong([.. GraphFormat.Formats]);
-        var command = new Command("graph", "Print a DAG's graph as Mermaid or Graphviz DOT.") { dag, format };
+        var format = new Option<string>("--format") { Description = "mermaid (default), dot, or svg (a layered drawing).", DefaultValueFactory = _ => "mermaid" };
+        format.AcceptOnlyFromAmong([.. GraphFormat.Formats, Svg]);
+        var command = new Command("graph", "Print a DAG's graph as Mermaid, Graphviz DOT or SVG.") { dag, format };
         command.SetAction(result => Run(context, result.GetValue(dag)!, result.GetValue(format)!));
         return command;
     }
@@ -30,7 +34,7 @@ internal static class GraphCommand
             return ExitCodes.UsageError;
         }
 
-        context.Out.Write(GraphFormat.Write(entry.Dag!, format));
+        context.Out.Write(format == Svg ? GraphSvg.Render(entry.Dag!) : GraphFormat.Write(entry.Dag!, format));
         return ExitCodes.Success;
     }
 }
