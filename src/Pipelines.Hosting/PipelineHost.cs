@@ -37,6 +37,7 @@ public static class PipelineHost
             SchedulerCommand.Create(context),
             RunsCommand.Create(context),
             NextCommand.Create(context),
+            ReportCommand.Create(context),
             ClearCommand.Create(context),
             CleanCommand.Create(context),
             ImagesCommand.Create(context),
