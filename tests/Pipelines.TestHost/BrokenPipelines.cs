@@ -289,3 +289,30 @@ public sealed class EverySecondPipeline : IPipeline
         dag.Container("tick", "busybox:stable").Command("sh", "-c", "echo tick << logical_date >>");
     }
 }
+
+/// <summary>Fifty tasks in layers of up to eight, each fed by up to three of the layer before: the report's layout test.</summary>
+public sealed class FiftyTasksPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        dag.Id("fifty_tasks").MaxActiveTasks(16);
+        var previous = new List<TaskBuilder>();
+        var current = new List<TaskBuilder>();
+        for (var i = 0; i < 50; i++)
+        {
+            if (current.Count == (i / 8 % 2 == 0 ? 8 : 5))
+            {
+                previous = current;
+                current = [];
+            }
+
+            var task = dag.Container($"step_{i:00}", "busybox:stable").Command("true");
+            for (var k = 0; k < Math.Min(3, previous.Count); k++)
+            {
+                task.DependsOn(previous[(i * 7 + k * 3) % previous.Count]);
+            }
+
+            current.Add(task);
+        }
+    }
+}
