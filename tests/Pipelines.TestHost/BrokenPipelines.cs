@@ -316,3 +316,16 @@ public sealed class FiftyTasksPipeline : IPipeline
         }
     }
 }
+
+/// <summary>A run every second from <c>PIPELINES_TEST_START</c>, catching up, each run a second long, two at most at once.</summary>
+public sealed class SlowSecondsPipeline : IPipeline
+{
+    public void Define(DagBuilder dag)
+    {
+        var start = Environment.GetEnvironmentVariable("PIPELINES_TEST_START") is { Length: > 0 } text
+            ? DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture)
+            : new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        dag.Id("slow_seconds").Schedule("* * * * * *").StartDate(start).Catchup().MaxActiveRuns(2);
+        dag.Container("work", "busybox:stable").Command("sh", "-c", "sleep 1; echo done << logical_date >>");
+    }
+}

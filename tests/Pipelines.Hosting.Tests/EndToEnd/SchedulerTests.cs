@@ -77,6 +77,31 @@ public sealed class SchedulerTests : IDisposable
         AssertEverySecondOnce();
     }
 
+    [Fact]
+    public async Task Catching_up_it_keeps_at_most_the_DAGs_max_active_runs_going_and_uses_them()
+    {
+        // slow_seconds: every second since 8 s ago is due at once; each run takes a second; MaxActiveRuns(2).
+        var start = DateTimeOffset.UtcNow.AddSeconds(-8);
+        var environment = new Dictionary<string, string>(_environment) { ["PIPELINES_TEST_START"] = start.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) };
+        HostResult result;
+        using (var scheduler = LiveHost.Start(HostProcess.TestHost, _project.Path, environment, "scheduler", "slow_seconds"))
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                scheduler.WaitForLine(": success (1 success)");
+            }
+
+            scheduler.Signal(15);
+            result = await scheduler.WaitForExitAsync();
+        }
+
+        Assert.True(result.ExitCode == 143, result.ToString());
+        using var store = new SqliteRunStore(Path.Combine(_project.StateFolder, "state.db"));
+        var attempts = store.ListRuns("slow_seconds").SelectMany(r => store.LoadAttempts("slow_seconds", r.RunId)).ToList();
+        var most = attempts.Max(a => attempts.Count(b => b.StartedAt <= a.StartedAt && a.StartedAt < (b.EndedAt ?? DateTimeOffset.MaxValue)));
+        Assert.Equal(2, most);
+    }
+
     private LiveHost Start() => LiveHost.Start(HostProcess.TestHost, _project.Path, _environment, "scheduler", Dag);
 
     private static void WaitForSuccesses(LiveHost host, int count)
