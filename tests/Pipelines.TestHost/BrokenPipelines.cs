@@ -282,9 +282,7 @@ public sealed class EverySecondPipeline : IPipeline
 {
     public void Define(DagBuilder dag)
     {
-        var start = Environment.GetEnvironmentVariable("PIPELINES_TEST_START") is { Length: > 0 } text
-            ? DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture)
-            : new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var start = TestStart.FromEnvironment();
         dag.Id("every_second").Schedule("* * * * * *").StartDate(start).Catchup().MaxActiveRuns(4);
         dag.Container("tick", "busybox:stable").Command("sh", "-c", "echo tick << logical_date >>");
     }
@@ -322,10 +320,17 @@ public sealed class SlowSecondsPipeline : IPipeline
 {
     public void Define(DagBuilder dag)
     {
-        var start = Environment.GetEnvironmentVariable("PIPELINES_TEST_START") is { Length: > 0 } text
-            ? DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture)
-            : new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var start = TestStart.FromEnvironment();
         dag.Id("slow_seconds").Schedule("* * * * * *").StartDate(start).Catchup().MaxActiveRuns(2);
         dag.Container("work", "busybox:stable").Command("sh", "-c", "sleep 1; echo done << logical_date >>");
     }
+}
+
+/// <summary>The start of the scheduler tests' DAGs: <c>PIPELINES_TEST_START</c> (an instant), far in the future when unset.</summary>
+internal static class TestStart
+{
+    public static DateTimeOffset FromEnvironment() =>
+        Environment.GetEnvironmentVariable("PIPELINES_TEST_START") is { Length: > 0 } text
+            ? DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture)
+            : new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero);
 }

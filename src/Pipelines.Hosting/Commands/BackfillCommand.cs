@@ -85,12 +85,12 @@ internal static class BackfillCommand
             .ToList();
         if (ticks.Count == 0)
         {
-            context.Error.WriteLine($"DAG '{dag.Id}' ({dag.Schedule}) has no scheduled logical date from {from} to {to}{(dag.StartDate is { } start ? $" on or after its start date {Iso(start)}" : string.Empty)}; nothing to backfill.");
+            context.Error.WriteLine($"DAG '{dag.Id}' ({dag.Schedule}) has no scheduled logical date from {from} to {to}{(dag.StartDate is { } start ? $" on or after its start date {RunDate.Iso(start)}" : string.Empty)}; nothing to backfill.");
             return ExitCodes.UsageError;
         }
 
         var limit = maxRuns ?? dag.MaxActiveRuns;
-        context.Out.WriteLine($"Backfill of {dag.Id}: {ticks.Count} run(s) from {Iso(ticks[0])} to {Iso(ticks[^1])}, {Math.Min(limit, ticks.Count)} at once.");
+        context.Out.WriteLine($"Backfill of {dag.Id}: {ticks.Count} run(s) from {RunDate.Iso(ticks[0])} to {RunDate.Iso(ticks[^1])}, {Math.Min(limit, ticks.Count)} at once.");
         var output = TextWriter.Synchronized(context.Out);
         var errors = TextWriter.Synchronized(context.Error);
         using var gate = new SemaphoreSlim(limit);
@@ -99,10 +99,10 @@ internal static class BackfillCommand
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var mark = $"[{Iso(tick)}] ";
+                var mark = $"[{RunDate.Iso(tick)}] ";
                 using var runOut = new LinePrefixWriter(output, mark);
                 using var runError = new LinePrefixWriter(errors, mark);
-                var request = template with { DagId = dag.Id, Date = new RunDate(Iso(tick), null, tick) };
+                var request = template with { DagId = dag.Id, Date = RunDate.At(tick) };
                 return (Tick: tick, Exit: await RunCommand.RunAsync(context.WritingTo(runOut, runError), request, cancellationToken).ConfigureAwait(false));
             }
             finally
@@ -116,7 +116,7 @@ internal static class BackfillCommand
         context.Out.WriteLine($"Backfill of {dag.Id}: {results.Count(r => r.Exit == ExitCodes.Success)} succeeded, {failed.Count} failed, {results.Count(r => r.Exit is not (ExitCodes.Success or ExitCodes.TaskFailed))} not run or stopped, of {results.Length}.");
         foreach (var (tick, _) in failed)
         {
-            context.Out.WriteLine($"  failed: {Iso(tick)} (backfill again to redo what failed)");
+            context.Out.WriteLine($"  failed: {RunDate.Iso(tick)} (backfill again to redo what failed)");
         }
 
         // The most telling exit: a stop signal's, else a usage or store error's, else a failure's.
@@ -134,5 +134,4 @@ internal static class BackfillCommand
         return failed.Count > 0 ? ExitCodes.TaskFailed : ExitCodes.Success;
     }
 
-    private static string Iso(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 }

@@ -108,13 +108,13 @@ internal sealed class HostContext(
 
         if (dag.StartDate is { } start && logical < start)
         {
-            Error.WriteLine($"--date '{date}' is before the start date of DAG '{dag.Id}' ({Iso(start)}); its first run is on or after it.");
+            Error.WriteLine($"--date '{date}' is before the start date of DAG '{dag.Id}' ({RunDate.Iso(start)}); its first run is on or after it.");
             return null;
         }
 
         if (dag.EndDate is { } end && logical > end)
         {
-            Error.WriteLine($"--date '{date}' is after the end date of DAG '{dag.Id}' ({Iso(end)}); it has no runs after it.");
+            Error.WriteLine($"--date '{date}' is after the end date of DAG '{dag.Id}' ({RunDate.Iso(end)}); it has no runs after it.");
             return null;
         }
 
@@ -162,5 +162,4 @@ internal sealed class HostContext(
         return where.Length == 0 ? problem.Message : $"{where}: {problem.Message}";
     }
 
-    private static string Iso(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
 }

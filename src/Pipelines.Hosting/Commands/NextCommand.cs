@@ -40,7 +40,7 @@ internal static class NextCommand
             return ExitCodes.UsageError;
         }
 
-        var bounds = (dag.StartDate is { } s ? $", from {Iso(s)}" : string.Empty) + (dag.EndDate is { } e ? $", until {Iso(e)}" : string.Empty);
+        var bounds = (dag.StartDate is { } s ? $", from {RunDate.Iso(s)}" : string.Empty) + (dag.EndDate is { } e ? $", until {RunDate.Iso(e)}" : string.Empty);
         context.Out.WriteLine($"{dag.Id}: {dag.Schedule}{bounds}, catchup {(dag.Catchup ? "on" : "off")}");
         var runs = dag.NextRuns(context.Time.GetUtcNow(), count).ToList();
         if (runs.Count == 0)
@@ -54,11 +54,10 @@ internal static class NextCommand
         context.Out.WriteLine($"{"LOGICAL DATE",-27} {"DATA INTERVAL",-55} DUE");
         foreach (var run in runs)
         {
-            context.Out.WriteLine($"{Iso(run.Start),-27} {Iso(run.Start) + " → " + Iso(run.End),-55} {Iso(run.End)}");
+            context.Out.WriteLine($"{RunDate.Iso(run.Start),-27} {RunDate.Iso(run.Start) + " → " + RunDate.Iso(run.End),-55} {RunDate.Iso(run.End)}");
         }
 
         return ExitCodes.Success;
     }
 
-    private static string Iso(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 }

@@ -51,6 +51,12 @@ internal readonly record struct RunDate(string Text, DateTime? Local, DateTimeOf
         return resolved;
     }
 
+    /// <summary>An instant, as a backfill or the scheduler passes one.</summary>
+    public static RunDate At(DateTimeOffset time) => new(Iso(time), null, time);
+
+    /// <summary>An instant as every verb writes one: <c>2026-11-25T06:00:00+01:00</c>.</summary>
+    public static string Iso(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+
     /// <summary>As typed.</summary>
     public override string ToString() => Text;
 }

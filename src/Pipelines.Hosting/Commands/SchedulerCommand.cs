@@ -107,8 +107,8 @@ internal static class SchedulerCommand
                         continue;
                     }
 
-                    var mark = $"[{dag.Id} {Iso(logical)}] ";
-                    var request = new RunRequest(dag.Id, new RunDate(Iso(logical), null, logical), environment, new Dictionary<string, string>(), runtime, null, Plain: true, statePath, RunScope.All, Records: true, RunKind: "scheduled");
+                    var mark = $"[{dag.Id} {RunDate.Iso(logical)}] ";
+                    var request = new RunRequest(dag.Id, RunDate.At(logical), environment, new Dictionary<string, string>(), runtime, null, Plain: true, statePath, RunScope.All, Records: true, RunKind: "scheduled");
                     active[(dag.Id, logical)] = RunOneAsync(context, request, new LinePrefixWriter(output, mark), new LinePrefixWriter(errors, mark));
                     running++;
                 }
@@ -175,5 +175,4 @@ internal static class SchedulerCommand
         }
     }
 
-    private static string Iso(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 }
