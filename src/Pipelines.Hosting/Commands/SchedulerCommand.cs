@@ -97,9 +97,9 @@ internal static class SchedulerCommand
                 var running = active.Keys.Count(k => k.Dag == dag.Id);
                 foreach (var logical in Due(dag, store, now))
                 {
-                    if (running >= dag.MaxActiveRuns)
+                    if (running >= dag.MaxActiveRuns || signals.Token.IsCancellationRequested)
                     {
-                        break;
+                        break; // no new run once a stop signal came
                     }
 
                     if (active.ContainsKey((dag.Id, logical)) || (blocked.TryGetValue((dag.Id, logical), out var until) && until > now))

@@ -38,6 +38,13 @@ internal sealed class StopSignals : IDisposable
     {
         context.Cancel = true; // keep the process alive until the run has stopped its attempts
         ExitCode ??= exitCode;
-        _stop.Cancel();
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A signal that came as this run ended (the scheduler's runs end while others go on): nothing left to stop.
+        }
     }
 }
