@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using Pipelines.Execution.Runtimes;
 using Pipelines.Secrets;
 
@@ -11,13 +10,11 @@ namespace Pipelines.Kubernetes.Runtime;
 /// connection, a line cut in half) it is opened again with <c>sinceTime</c> — which the API server takes in whole
 /// seconds only — and the lines already delivered are dropped by their timestamp and how many were delivered at it, so
 /// the log has no gap and no repeated line. A line cut off at the break is never delivered in part. The cursor of each
-/// line is <c>&lt;timestamp&gt; &lt;count at it&gt;</c>: an adopted attempt resumes after it.
+/// line is <c>&lt;timestamp&gt; &lt;count at it&gt;</c>: an adopted attempt resumes after it. Lines are cut by the shared
+/// <see cref="LogLineSplitter"/>; the pieces of a long line each count as a line at its timestamp, so resuming stays exact.
 /// </summary>
 internal sealed class PodLog
 {
-    /// <summary>A line longer than this comes in pieces (each counted as a line at its timestamp, so resuming stays exact).</summary>
-    public const int MaxLineBytes = 16 * 1024;
-
     private readonly KubernetesApi _api;
     private readonly string _path;
     private readonly IAttemptSink _sink;
@@ -137,7 +134,8 @@ internal sealed class PodLog
             _skipCount = _atLast;
             _seenAtSkip = 0;
             _pieceTime = null;
-            var line = new List<byte>(256);
+            // The shared cutter: the same lines, pieces of long lines and UTF-8 handling as every runtime.
+            var splitter = new LogLineSplitter(_masker);
             var buffer = new byte[8192];
             try
             {
@@ -145,23 +143,13 @@ internal sealed class PodLog
                 int read;
                 while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {
-                    for (var i = 0; i < read; i++)
+                    splitter.Write(buffer.AsSpan(0, read));
+                    foreach (var (text, end) in splitter.Lines)
                     {
-                        if (buffer[i] == (byte)'\n')
-                        {
-                            Deliver(line);
-                            line.Clear();
-                        }
-                        else
-                        {
-                            line.Add(buffer[i]);
-                            if (line.Count >= MaxLineBytes)
-                            {
-                                Deliver(line, piece: true);
-                                line.Clear();
-                            }
-                        }
+                        Deliver(text, piece: end < 0);
                     }
+
+                    splitter.Lines.Clear();
                 }
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException)
@@ -169,13 +157,12 @@ internal sealed class PodLog
                 return (false, null); // broken: a partial line is dropped; the next read delivers it whole
             }
 
-            return (line.Count == 0 && _pieceTime is null, null);
+            return (!splitter.HoldsPartialLine && _pieceTime is null, null);
         }
     }
 
-    private void Deliver(List<byte> bytes, bool piece = false)
+    private void Deliver(string text, bool piece)
     {
-        var text = Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes));
         Stamp stamp;
         if (_pieceTime is { } continued)
         {
