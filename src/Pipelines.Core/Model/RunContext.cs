@@ -80,8 +80,14 @@ public sealed record RunContext
         ArgumentNullException.ThrowIfNull(dag);
         ArgumentNullException.ThrowIfNull(environment);
         var logical = dag.Schedule.InZone(logicalDate);
-        var runId = $"{runKind}__{logical.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture)}";
-        return new RunContext(dag, logical, runId, environment, MergeParams(dag, paramOverrides));
+        return new RunContext(dag, logical, RunIdFor(dag, logical, runKind), environment, MergeParams(dag, paramOverrides));
+    }
+
+    /// <summary>The id of <paramref name="dag"/>'s run of <paramref name="runKind"/> for <paramref name="logicalDate"/>: <c>scheduled__2026-11-25T06:00:00+01:00</c>.</summary>
+    public static string RunIdFor(Dag dag, DateTimeOffset logicalDate, string runKind)
+    {
+        ArgumentNullException.ThrowIfNull(dag);
+        return $"{runKind}__{dag.Schedule.InZone(logicalDate).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture)}";
     }
 
     private static Dictionary<string, object?> MergeParams(Dag dag, IReadOnlyDictionary<string, string>? overrides)

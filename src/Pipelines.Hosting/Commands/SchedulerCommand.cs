@@ -168,7 +168,7 @@ internal static class SchedulerCommand
                 continue;
             }
 
-            if (!runs.ContainsKey(RunContext.Create(dag, t, Environments.EnvironmentConfig.DefaultLocal, runKind: "scheduled").RunId))
+            if (!runs.ContainsKey(RunContext.RunIdFor(dag, t, "scheduled")))
             {
                 yield return t; // lazily: the caller takes as many as it has slots for
             }

@@ -66,21 +66,17 @@ public sealed class KubernetesRuntimeProvider : IRuntimeProvider
     }
 
     /// <inheritdoc />
-    public async ValueTask<ILeftoverInventory?> OpenInventoryAsync(Environments.EnvironmentConfig environment, string projectRoot, CancellationToken cancellationToken)
+    public ValueTask<ILeftoverInventory?> OpenInventoryAsync(Environments.EnvironmentConfig environment, string projectRoot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        KubernetesApi api;
         try
         {
-            api = new KubernetesApi(KubernetesCluster.For(environment, projectRoot));
+            return ValueTask.FromResult<ILeftoverInventory?>(new PodLeftovers(new KubernetesApi(KubernetesCluster.For(environment, projectRoot))));
         }
         catch (KubernetesUnreachableException ex)
         {
             throw new RuntimeUnreachableException(ex.Message);
         }
-
-        await Task.CompletedTask.ConfigureAwait(false);
-        return new PodLeftovers(api);
     }
 
     /// <inheritdoc />
