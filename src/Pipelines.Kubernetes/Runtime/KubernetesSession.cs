@@ -147,6 +147,12 @@ internal sealed class KubernetesSession(KubernetesApi api, RunContext run, strin
             return; // gone, or not this store's
         }
 
+        if (found.Metadata.DeletionTimestamp is not null)
+        {
+            _where.TryRemove(attempt, out _);
+            return; // already being deleted (a stop or a timeout asked for it): a second delete would only repeat it
+        }
+
         var ended = PodStatus.Stage(found, deleted: false).Stage == PodStage.Ended;
         var succeeded = ended && PodStatus.Base(found)?.State?.Terminated?.ExitCode == 0 && found.Status?.Reason is null;
         var policy = run.Dag.Tasks.FirstOrDefault(t => t.Id == attempt.TaskId)?.Cleanup ?? CleanupPolicy.Delete;
