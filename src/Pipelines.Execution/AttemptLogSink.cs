@@ -35,11 +35,14 @@ internal sealed class AttemptLogSink : IAttemptSink, IDisposable
     private StreamWriter? _log;
     private SafeFileHandle? _cursor;
     private bool _opened;
+    private readonly Queue<string>? _tail;
     private long _skip;
     private long _lines;
 
-    public AttemptLogSink(StoreWriter writer, (string DagId, string RunId) run, AttemptRecord record, SecretMasker? masker, IRunObserver observer, LogResume resume)
+    public AttemptLogSink(StoreWriter writer, (string DagId, string RunId) run, AttemptRecord record, SecretMasker? masker, IRunObserver observer, LogResume resume, int tailLines = 0)
     {
+        _tail = tailLines > 0 ? new Queue<string>(tailLines) : null;
+        TailLines = tailLines;
         _writer = writer;
         _run = run;
         _record = record;
@@ -47,6 +50,20 @@ internal sealed class AttemptLogSink : IAttemptSink, IDisposable
         _observer = observer;
         _skip = resume.Skip;
         _lines = resume.Lines;
+    }
+
+    private int TailLines { get; }
+
+    /// <summary>The last lines written (masked), when the sink keeps them: callbacks read them.</summary>
+    public IReadOnlyList<string>? Tail
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tail?.ToArray();
+            }
+        }
     }
 
     /// <summary>The runtime's handle, once it reported the start.</summary>
@@ -110,6 +127,16 @@ internal sealed class AttemptLogSink : IAttemptSink, IDisposable
             }
 
             masked = _masker is null ? line.Text : _masker.Mask(line.Text);
+            if (_tail is not null)
+            {
+                if (_tail.Count == TailLines)
+                {
+                    _tail.Dequeue();
+                }
+
+                _tail.Enqueue(masked);
+            }
+
             try
             {
                 if (OpenLog() is { } log)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Pipelines.Execution.Runtimes;
 using Pipelines.Execution.State;
 using Pipelines.Resolution;
@@ -18,10 +19,17 @@ internal sealed class AttemptRunner(
     IRunObserver observer,
     SecretMasker? masker,
     CancellationToken cancel,
-    Action<RunEvent> post)
+    Action<RunEvent> post,
+    int tailLines)
 {
-    public async Task RunAsync(int index, ResolvedTask attempt, AttemptRecord record)
+    /// <summary>Runs an attempt; <paramref name="activity"/>, its span, is current while the runtime works on it.</summary>
+    public async Task RunAsync(int index, ResolvedTask attempt, AttemptRecord record, Activity? activity = null)
     {
+        if (activity is not null)
+        {
+            Activity.Current = activity; // flows into the runtime's calls; the caller's own is untouched (an async method restores it)
+        }
+
         var task = attempt.Task;
         using var timeout = task.ExecutionTimeout is { } limit ? new CancellationTokenSource(limit, time) : null;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, timeout?.Token ?? CancellationToken.None);
@@ -38,12 +46,18 @@ internal sealed class AttemptRunner(
 
         // Timed out only when the runtime stopped it for that: one that ended by itself meanwhile did not.
         var timedOut = result.Outcome == AttemptOutcome.Stopped && timeout?.IsCancellationRequested == true && !cancel.IsCancellationRequested;
-        post(RunEvent.Finish(index, record.TryNumber, new AttemptEnd(result, timedOut, Usage: sink.Usage), sink.Handle));
+        post(RunEvent.Finish(index, record.TryNumber, new AttemptEnd(result, timedOut, Usage: sink.Usage), sink.Handle, sink.Tail));
     }
 
     /// <summary>Adopts <paramref name="record"/>, an attempt recorded as live; <paramref name="attempt"/> is null when it could not be resolved (<paramref name="problem"/> says why).</summary>
-    public async Task AdoptAsync(int index, AttemptRecord record, ResolvedTask? attempt, string? problem)
+    public async Task AdoptAsync(int index, AttemptRecord record, ResolvedTask? attempt, string? problem, Activity? activity = null)
     {
+        if (activity is not null)
+        {
+            Activity.Current = activity;
+        }
+
+        IReadOnlyList<string>? tail = null;
         AttemptResult? result;
         ResourceUsage? usage = null;
         var timedOut = false;
@@ -62,6 +76,7 @@ internal sealed class AttemptRunner(
             using var sink = Sink(record, resume);
             result = await session.AdoptAsync(attempt, record.Handle, resume.After, sink, linked.Token).ConfigureAwait(false);
             usage = sink.Usage;
+            tail = sink.Tail;
             // An attempt that ended, or was lost, while the host was down did not time out, even if its time is over now.
             timedOut = result?.Outcome == AttemptOutcome.Stopped && timeout?.IsCancellationRequested == true && !cancel.IsCancellationRequested;
         }
@@ -72,9 +87,9 @@ internal sealed class AttemptRunner(
 
         post(result is null
             ? RunEvent.NotStarted(index, record.TryNumber)
-            : RunEvent.Finish(index, record.TryNumber, new AttemptEnd(result, timedOut, Usage: usage), record.Handle));
+            : RunEvent.Finish(index, record.TryNumber, new AttemptEnd(result, timedOut, Usage: usage), record.Handle, tail));
     }
 
     private AttemptLogSink Sink(AttemptRecord record, LogResume resume) =>
-        new(writer, run, record, masker, observer, resume);
+        new(writer, run, record, masker, observer, resume, tailLines);
 }

@@ -23,6 +23,12 @@ public sealed record ExecutorOptions
     /// <summary>A number in [0, 1) for retry jitter; random by default, fixed in tests.</summary>
     public Func<double> Jitter { get; init; } = Random.Shared.NextDouble;
 
+    /// <summary>Told of every callback event after the DAG's and tasks' own callbacks (the webhooks of the environment).</summary>
+    public IReadOnlyList<Callbacks.IRunNotifier> Notifiers { get; init; } = [];
+
+    /// <summary>How long one callback or notifier may take before the run stops waiting for it (its token fires then). One minute by default.</summary>
+    public TimeSpan CallbackTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Which tasks run and how: the whole DAG by its dependencies (the default), or a few alone (<see cref="RunScope.Alone"/>, the <c>test</c> verb).</summary>
     public RunScope Scope { get; init; } = RunScope.All;
 }

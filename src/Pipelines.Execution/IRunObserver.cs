@@ -10,6 +10,11 @@ public interface IRunObserver
 
     /// <summary>An attempt wrote a line (secrets already masked). Called from many threads.</summary>
     void Log(string taskId, int tryNumber, string line);
+
+    /// <summary>Something about the run worth a line that is no task's log, secrets masked: a callback that failed or timed out. Called from many threads.</summary>
+    void Notice(string message)
+    {
+    }
 }
 
 /// <summary>An observer that ignores everything.</summary>

@@ -10,9 +10,9 @@ internal enum RunEventKind
 }
 
 /// <summary>Something the scheduling loop must handle: an attempt ended, a retry is due, or the run was cancelled.</summary>
-internal sealed record RunEvent(RunEventKind Kind, int Task, int Try, AttemptEnd End, string? Handle)
+internal sealed record RunEvent(RunEventKind Kind, int Task, int Try, AttemptEnd End, string? Handle, IReadOnlyList<string>? LogTail = null)
 {
-    public static RunEvent Finish(int task, int tryNumber, AttemptEnd end, string? handle) => new(RunEventKind.Finished, task, tryNumber, end, handle);
+    public static RunEvent Finish(int task, int tryNumber, AttemptEnd end, string? handle, IReadOnlyList<string>? logTail = null) => new(RunEventKind.Finished, task, tryNumber, end, handle, logTail);
 
     public static RunEvent NotStarted(int task, int tryNumber) =>
         new(RunEventKind.Finished, task, tryNumber, new AttemptEnd(AttemptResult.Lost(AttemptLoss.NeverStarted, "never started"), NeverStarted: true), null);

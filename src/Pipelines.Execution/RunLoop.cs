@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using Pipelines.Execution.Callbacks;
 using Pipelines.Execution.Runtimes;
 using Pipelines.Execution.State;
+using Pipelines.Execution.Telemetry;
 using Pipelines.Resolution;
 
 namespace Pipelines.Execution;
@@ -28,6 +30,9 @@ internal sealed class RunLoop
     private readonly TaskResolver _resolver;
     private readonly StoreWriter _writer;
     private readonly AttemptRunner _runner;
+    private readonly RunCallbacks _callbacks;
+    private readonly Dictionary<int, int?> _failedExitCodes = [];
+    private RunTelemetry _telemetry = null!;
     private readonly Dictionary<(int Task, int Try), AttemptRecord> _attempts = [];
     private readonly List<ITimer> _retryTimers = [];
     private readonly Channel<RunEvent> _events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -51,7 +56,9 @@ internal sealed class RunLoop
         _scope = executor.Options.Scope;
         _resolver = new TaskResolver(run);
         _writer = new StoreWriter(executor.Store, executor.StoreGate, _stop, session);
-        _runner = new AttemptRunner(session, executor.Runtime.Name, (run.Dag.Id, run.RunId), executor.Time, _writer, observer, Options.Masker, _cancel, Post);
+        _callbacks = new RunCallbacks(run, Options.Notifiers, observer, Options.Masker, executor.Time, Options.CallbackTimeout);
+        _runner = new AttemptRunner(session, executor.Runtime.Name, (run.Dag.Id, run.RunId), executor.Time, _writer, observer, Options.Masker, _cancel, Post,
+            _callbacks.Enabled ? CallbackContext.LogTailLines : 0);
     }
 
     private ExecutorOptions Options => _executor.Options;
@@ -68,6 +75,7 @@ internal sealed class RunLoop
     {
         using var stop = _stop; // released with the run
         _executor.RunStarting();
+        _telemetry = new RunTelemetry(_run, _executor.Runtime.Name, Options.Masker, Time.GetUtcNow());
         var leftovers = _scope.FollowsDependencies ? await _session.FindLeftoversAsync(_cancel).ConfigureAwait(false) : [];
         var plan = ResumePlan.Build(_graph, _run, _executor.Store, _scope, _executor.Runtime.Name, leftovers, Time.GetUtcNow());
         var batch = Start(plan);
@@ -109,6 +117,7 @@ internal sealed class RunLoop
 
         var outcome = Finish();
         await _writer.WhenForgottenAsync().ConfigureAwait(false);
+        await _callbacks.DrainAsync().ConfigureAwait(false);
         _executor.EventsHandled(0, finished: true);
         return _writer.Failure is { } failure ? throw failure : outcome;
     }
@@ -181,7 +190,9 @@ internal sealed class RunLoop
                 continue;
             }
 
-            _ = _runner.RunAsync(i, attempt, _attempts[(i, tryNumber)]);
+            var record = _attempts[(i, tryNumber)];
+            var span = _telemetry.AttemptStarted(i, tryNumber, record.TaskId, record.StartedAt, _board.QueuedAt[i]);
+            _ = _runner.RunAsync(i, attempt, record, span);
         }
     }
 
@@ -198,7 +209,8 @@ internal sealed class RunLoop
             problem = ex.Message;
         }
 
-        _ = _runner.AdoptAsync(i, record, attempt, problem);
+        var span = _telemetry.AttemptStarted(i, record.TryNumber, record.TaskId, record.StartedAt, queuedAt: null);
+        _ = _runner.AdoptAsync(i, record, attempt, problem, span);
     }
 
     private void Handle(RunEvent ev, StoreBatch batch)
@@ -244,11 +256,24 @@ internal sealed class RunLoop
         var end = ev.End;
         var verdict = AttemptVerdict.Decide(_graph.Tasks[i], end, _board.AttemptsThisRun[i], Cancelling ? StopReason : null, Options.Masker, Options.Jitter());
         _board.AttemptsThisRun[i] = verdict.AttemptsThisRun;
+        var now = Time.GetUtcNow();
+        var exitCode = end.NeverStarted ? null : end.Result.ExitCode;
+        _telemetry.AttemptEnded(i, ev.Try, attempt.TaskId, verdict.Attempt, exitCode, verdict.AttemptReason, attempt.StartedAt, now);
+        if (verdict.Kind is VerdictKind.Succeeded or VerdictKind.Failed or VerdictKind.Retry)
+        {
+            var @event = verdict.Kind switch { VerdictKind.Succeeded => CallbackEvent.Success, VerdictKind.Retry => CallbackEvent.Retry, _ => CallbackEvent.Failure };
+            _callbacks.TaskEnded(_graph.Tasks[i], @event, ev.Try, verdict.TaskReason ?? verdict.AttemptReason, exitCode, ev.LogTail ?? [], attempt.StartedAt);
+            if (verdict.Kind == VerdictKind.Failed)
+            {
+                _failedExitCodes[i] = exitCode;
+            }
+        }
+
         batch.Attempts.Add((_graph.Dag.Id, _run.RunId, attempt with
         {
             State = verdict.Attempt,
-            EndedAt = Time.GetUtcNow(),
-            ExitCode = end.NeverStarted ? null : end.Result.ExitCode,
+            EndedAt = now,
+            ExitCode = exitCode,
             Reason = verdict.AttemptReason,
             Output = verdict.Output,
             Handle = ev.Handle ?? attempt.Handle,
@@ -314,6 +339,11 @@ internal sealed class RunLoop
             : included.Any(i => _board.States[i] is TaskState.Failed or TaskState.UpstreamFailed || !_board.States[i].IsFinished()) ? RunState.Failed
             : RunState.Success;
         _record = _record with { State = state, EndedAt = Time.GetUtcNow() };
+        var failed = included.Where(i => _board.States[i] == TaskState.Failed)
+            .Select(i => new FailedTask(_graph.Tasks[i].Id, _board.TryNumbers[i], _board.Reasons[i], _failedExitCodes.TryGetValue(i, out var code) ? code : null))
+            .ToList();
+        _callbacks.RunEnded(state, failed, _telemetry.StartedAt);
+        _telemetry.RunEnded(state, _record.EndedAt.Value);
         var batch = new StoreBatch();
         batch.Runs.Add(_record);
         _writer.TryCommit(batch);

@@ -27,6 +27,7 @@ internal sealed class TaskBoard
         Reasons = (string?[])plan.Reasons.Clone();
         TryNumbers = (int[])plan.TryNumbers.Clone();
         AttemptsThisRun = new int[graph.Count];
+        QueuedAt = new DateTimeOffset[graph.Count];
         _tally = new UpstreamTally[graph.Count];
         for (var i = 0; i < graph.Count; i++)
         {
@@ -42,6 +43,9 @@ internal sealed class TaskBoard
     public string?[] Reasons { get; }
 
     public int[] TryNumbers { get; }
+
+    /// <summary>When each task was last queued (ready, waiting for a slot).</summary>
+    public DateTimeOffset[] QueuedAt { get; }
 
     /// <summary>Each task's attempts in this run that count against its retries.</summary>
     public int[] AttemptsThisRun { get; }
@@ -93,6 +97,11 @@ internal sealed class TaskBoard
 
         States[i] = state;
         Reasons[i] = reason;
+        if (state == TaskState.Queued)
+        {
+            QueuedAt[i] = _time.GetUtcNow();
+        }
+
         if (persist)
         {
             batch.Tasks.Add((_run.DagId, _run.RunId, new TaskInstanceRecord(_graph.Tasks[i].Id, state, TryNumbers[i], reason, _time.GetUtcNow())));

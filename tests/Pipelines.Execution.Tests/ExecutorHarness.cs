@@ -72,5 +72,9 @@ internal sealed class RecordingObserver : IRunObserver
 
     public void TaskChanged(string taskId, TaskState state, int tryNumber, string? reason) => Changes.Enqueue((taskId, state, tryNumber, reason));
 
+    public ConcurrentQueue<string> Notices { get; } = new();
+
     public void Log(string taskId, int tryNumber, string line) => Lines.Enqueue((taskId, tryNumber, line));
+
+    public void Notice(string message) => Notices.Enqueue(message);
 }

@@ -22,6 +22,7 @@ public sealed class DagBuilder
     private DateOnly? _endDate;
     private bool _catchup;
     private int _maxActiveRuns = 16;
+    private Callbacks _callbacks = Callbacks.None;
     private int _maxActiveTasks = 16;
     private bool _built;
 
@@ -149,6 +150,35 @@ public sealed class DagBuilder
         return this;
     }
 
+    /// <summary>Calls <paramref name="callback"/> when a run of the DAG succeeds (Airflow's DAG <c>on_success_callback</c>).</summary>
+    public DagBuilder OnSuccess(Callback callback) => On(CallbackEvent.Success, callback);
+
+    /// <inheritdoc cref="OnSuccess(Callback)" />
+    public DagBuilder OnSuccess(Action<CallbackContext> callback) => On(CallbackEvent.Success, Callbacks.FromAction(callback));
+
+    /// <summary>
+    /// Calls <paramref name="callback"/> when a run of the DAG fails, with the failed tasks (Airflow's DAG
+    /// <c>on_failure_callback</c>). A cancelled run calls no run callback: resumed, it ends in success or failure.
+    /// </summary>
+    public DagBuilder OnFailure(Callback callback) => On(CallbackEvent.Failure, callback);
+
+    /// <inheritdoc cref="OnFailure(Callback)" />
+    public DagBuilder OnFailure(Action<CallbackContext> callback) => On(CallbackEvent.Failure, Callbacks.FromAction(callback));
+
+    /// <summary>Calls <paramref name="callback"/> whenever a task of the DAG goes up for retry, after the task's own.</summary>
+    public DagBuilder OnRetry(Callback callback) => On(CallbackEvent.Retry, callback);
+
+    /// <inheritdoc cref="OnRetry(Callback)" />
+    public DagBuilder OnRetry(Action<CallbackContext> callback) => On(CallbackEvent.Retry, Callbacks.FromAction(callback));
+
+    private DagBuilder On(CallbackEvent @event, Callback callback)
+    {
+        EnsureOpen();
+        ArgumentNullException.ThrowIfNull(callback);
+        _callbacks = _callbacks.With(@event, callback);
+        return this;
+    }
+
     /// <summary>Declares a container task running <paramref name="image"/>.</summary>
     public TaskBuilder Container(string id, string image)
     {
@@ -221,7 +251,7 @@ public sealed class DagBuilder
         }
 
         var definition = new DagDefinition(
-            _id ?? string.Empty, _description, _schedule, _timeZone, _startDate, [.. _params], _maxActiveTasks, tasks.MoveToImmutable(), _endDate, _catchup, _maxActiveRuns, _startInstant);
+            _id ?? string.Empty, _description, _schedule, _timeZone, _startDate, [.. _params], _maxActiveTasks, tasks.MoveToImmutable(), _endDate, _catchup, _maxActiveRuns, _startInstant, _callbacks);
         return DagValidator.Validate(definition);
     }
 }

@@ -207,6 +207,36 @@ public sealed class TaskBuilder
         return Record(d => d.SkipOnExitCodes.AddRange(copy.Where(c => !d.SkipOnExitCodes.Contains(c))));
     }
 
+    /// <summary>
+    /// Calls <paramref name="callback"/> when the task succeeds. Callbacks add up: those of <c>TaskDefaults</c> run
+    /// first, then the task's own, one at a time and in order; what one throws is logged and changes nothing.
+    /// </summary>
+    public TaskBuilder OnSuccess(Callback callback) => On(CallbackEvent.Success, callback);
+
+    /// <inheritdoc cref="OnSuccess(Callback)" />
+    public TaskBuilder OnSuccess(Action<CallbackContext> callback) => On(CallbackEvent.Success, Callbacks.FromAction(callback));
+
+    /// <summary>
+    /// Calls <paramref name="callback"/> when the task fails with no retry left (Airflow's <c>on_failure_callback</c>),
+    /// with the reason and the tail of the attempt's log. Callbacks add up, as for <see cref="OnSuccess(Callback)"/>.
+    /// </summary>
+    public TaskBuilder OnFailure(Callback callback) => On(CallbackEvent.Failure, callback);
+
+    /// <inheritdoc cref="OnFailure(Callback)" />
+    public TaskBuilder OnFailure(Action<CallbackContext> callback) => On(CallbackEvent.Failure, Callbacks.FromAction(callback));
+
+    /// <summary>Calls <paramref name="callback"/> when an attempt fails and the task will be tried again.</summary>
+    public TaskBuilder OnRetry(Callback callback) => On(CallbackEvent.Retry, callback);
+
+    /// <inheritdoc cref="OnRetry(Callback)" />
+    public TaskBuilder OnRetry(Action<CallbackContext> callback) => On(CallbackEvent.Retry, Callbacks.FromAction(callback));
+
+    private TaskBuilder On(CallbackEvent @event, Callback callback)
+    {
+        NotNull(callback);
+        return Record(d => d.Callbacks = d.Callbacks.With(@event, callback));
+    }
+
     /// <summary>Runs the task in a pool, taking <paramref name="slots"/> of its slots.</summary>
     public TaskBuilder Pool(string name, int slots = 1)
     {

@@ -86,6 +86,8 @@ internal sealed class TaskDraft(string id, string image)
 
     public string? Pool { get; set; }
 
+    public Callbacks Callbacks { get; set; } = Callbacks.None;
+
     public int PoolSlots { get; set; } = 1;
 
     private Dictionary<Type, RuntimeOptionsBuilder>? _runtimeOptions;
@@ -183,6 +185,7 @@ internal sealed class TaskDraft(string id, string image)
         Pool = Pool,
         PoolSlots = PoolSlots,
         Upstream = upstream,
+        Callbacks = Callbacks,
         RuntimeOptions = _runtimeOptions is null or { Count: 0 }
             ? RuntimeOptionsSet.Empty
             : RuntimeOptionsSet.Of(_runtimeOptions.Values.Select(b => b.Build())),

@@ -100,6 +100,9 @@ public sealed record ContainerTask
     /// <summary>Settings only one runtime understands.</summary>
     public RuntimeOptionsSet RuntimeOptions { get; init; } = RuntimeOptionsSet.Empty;
 
+    /// <summary>What the executor calls when an attempt of the task ends: on success, on failure with no retry left, on retry. Not part of any spec.</summary>
+    public Callbacks Callbacks { get; init; } = Callbacks.None;
+
     /// <summary>
     /// Returns a copy with every string setting passed through <paramref name="map"/> — the one
     /// place that lists the task's templated fields, so that no field is left out of templating.

@@ -76,6 +76,12 @@ public sealed class Dag
     public ImmutableArray<string> TopologicalOrder { get; }
 
     /// <summary>
+    /// The DAG's callbacks: <see cref="Callbacks.OnSuccess"/> and <see cref="Callbacks.OnFailure"/> when a run ends (a
+    /// cancelled run calls neither), <see cref="Callbacks.OnRetry"/> whenever a task of it goes up for retry.
+    /// </summary>
+    public Callbacks Callbacks { get; internal init; } = Callbacks.None;
+
+    /// <summary>
     /// The next runs the schedule makes after <paramref name="now"/>, at most <paramref name="count"/>: the interval in
     /// progress (its logical date the last tick at or before now, not before the start date), then the ones after it, up
     /// to the end date. A run is due when its interval ends. <c>@once</c> has one run, at the start date; a DAG without a

@@ -13,4 +13,5 @@ internal sealed record DagDefinition(
     DateOnly? EndDate = null,
     bool Catchup = false,
     int MaxActiveRuns = 16,
-    DateTimeOffset? StartInstant = null);
+    DateTimeOffset? StartInstant = null,
+    Callbacks? Callbacks = null);

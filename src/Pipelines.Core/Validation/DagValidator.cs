@@ -149,7 +149,10 @@ internal static class DagValidator
             tasks,
             index,
             downstream.MoveToImmutable(),
-            [.. order!.Select(i => tasks[i].Id)]);
+            [.. order!.Select(i => tasks[i].Id)])
+        {
+            Callbacks = definition.Callbacks ?? Callbacks.None,
+        };
     }
 
     private static DateTimeOffset? Midnight(DateOnly? date, Schedule schedule) =>

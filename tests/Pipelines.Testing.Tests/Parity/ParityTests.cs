@@ -30,6 +30,7 @@ public sealed class ParityTests
         ["PoolSlots"] = "the executor bounds slots",
         ["Cleanup"] = "the runtime deletes or keeps finished containers and pods",
         ["RuntimeOptions"] = "each runtime's own options, tested in its project",
+        ["Callbacks"] = "the executor calls them in the host, on every runtime",
     };
 
     /// <summary>One sample per setting (and per sub-setting of records and volume kinds).</summary>
