@@ -24,7 +24,7 @@ public sealed record ExecutorOptions
     public Func<double> Jitter { get; init; } = Random.Shared.NextDouble;
 
     /// <summary>Told of every callback event after the DAG's and tasks' own callbacks (the webhooks of the environment).</summary>
-    public IReadOnlyList<Callbacks.IRunNotifier> Notifiers { get; init; } = [];
+    public IReadOnlyList<Notifications.IRunNotifier> Notifiers { get; init; } = [];
 
     /// <summary>How long one callback or notifier may take before the run stops waiting for it (its token fires then). One minute by default.</summary>
     public TimeSpan CallbackTimeout { get; init; } = TimeSpan.FromMinutes(1);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Pipelines.Execution.Callbacks;
+using Pipelines.Execution.Notifications;
 using Pipelines.Execution.Runtimes;
 using Pipelines.Execution.State;
 using Pipelines.Execution.Telemetry;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Pipelines.Execution.Callbacks;
+using Pipelines.Execution.Notifications;
 using Pipelines.Execution.State;
 using Pipelines.Secrets;
 using Pipelines.Testing;

@@ -1,4 +1,4 @@
-namespace Pipelines.Execution.Callbacks;
+namespace Pipelines.Execution.Notifications;
 
 /// <summary>
 /// Told of every callback event of a run — task success, failure and retry, and the run's end — after the DAG's and

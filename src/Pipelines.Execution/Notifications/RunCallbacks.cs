@@ -1,7 +1,7 @@
 using Pipelines.Execution.State;
 using Pipelines.Secrets;
 
-namespace Pipelines.Execution.Callbacks;
+namespace Pipelines.Execution.Notifications;
 
 /// <summary>
 /// Calls a run's callbacks — the task's, then the DAG's, then the notifiers — one at a time, in the order the scheduling
