@@ -51,6 +51,9 @@ public sealed record EnvironmentConfig
     /// </summary>
     public string? SecretsFile { get; init; }
 
+    /// <summary>Webhooks told of a run's events (by default its failure), in the order written.</summary>
+    public ImmutableArray<WebhookConfig> Webhooks { get; init; } = [];
+
     /// <summary>The built-in <c>local</c> environment, used when there is no <c>pipelines.json</c>.</summary>
     public static EnvironmentConfig DefaultLocal { get; } = new() { Name = "local" };
 

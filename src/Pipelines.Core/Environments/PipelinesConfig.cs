@@ -121,7 +121,7 @@ public sealed class PipelinesConfig
         public EnvironmentConfig ReadEnvironment(string name, JsonElement element)
         {
             var at = $"$.environments.{name}";
-            ExpectObject(element, at, ["runtime", "docker", "kubernetes", "registry", "vars", "pools", "secretsFile"]);
+            ExpectObject(element, at, ["runtime", "docker", "kubernetes", "registry", "vars", "pools", "secretsFile", "webhooks"]);
             var runtime = OptionalString(element, "runtime", at) ?? "auto";
             if (!runtimes.Contains(runtime))
             {
@@ -157,7 +157,102 @@ public sealed class PipelinesConfig
                 Vars = StringMap(element, "vars", at),
                 Pools = Pools(element, at),
                 SecretsFile = OptionalString(element, "secretsFile", at),
+                Webhooks = Webhooks(element, at),
             };
+        }
+
+        private ImmutableArray<WebhookConfig> Webhooks(JsonElement element, string at)
+        {
+            if (!element.TryGetProperty("webhooks", out var list))
+            {
+                return [];
+            }
+
+            if (list.ValueKind != JsonValueKind.Array)
+            {
+                throw new PipelinesConfigException(path, $"{at}.webhooks", $"must be an array of webhooks, not {Describe(list)}");
+            }
+
+            var webhooks = ImmutableArray.CreateBuilder<WebhookConfig>();
+            var i = 0;
+            foreach (var item in list.EnumerateArray())
+            {
+                webhooks.Add(Webhook(item, $"{at}.webhooks[{i++}]"));
+            }
+
+            return webhooks.ToImmutable();
+        }
+
+        private WebhookConfig Webhook(JsonElement element, string at)
+        {
+            ExpectObject(element, at, ["url", "urlSecret", "format", "events", "timeoutSeconds", "retries"]);
+            var url = OptionalString(element, "url", at);
+            SecretRef? secret = null;
+            if (element.TryGetProperty("urlSecret", out var s))
+            {
+                ExpectObject(s, $"{at}.urlSecret", ["name", "key"]);
+                secret = new SecretRef(
+                    OptionalString(s, "name", $"{at}.urlSecret") ?? throw new PipelinesConfigException(path, $"{at}.urlSecret.name", "is required: the secret holding the URL"),
+                    OptionalString(s, "key", $"{at}.urlSecret") ?? throw new PipelinesConfigException(path, $"{at}.urlSecret.key", "is required: the secret's key holding the URL"));
+            }
+
+            if ((url is null) == (secret is null))
+            {
+                throw new PipelinesConfigException(path, at, "needs exactly one of url (a URL that is no secret) and urlSecret ({\"name\": …, \"key\": …}, for a URL that holds a token)");
+            }
+
+            if (url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+            {
+                throw new PipelinesConfigException(path, $"{at}.url", $"'{url}' is not an absolute http:// or https:// URL");
+            }
+
+            var formatName = OptionalString(element, "format", at) ?? "json";
+            var format = formatName switch
+            {
+                "json" => WebhookFormat.Json,
+                "slack" => WebhookFormat.Slack,
+                _ => throw new PipelinesConfigException(path, $"{at}.format", $"'{formatName}' is not a format; use json or slack"),
+            };
+
+            var events = ImmutableArray.CreateBuilder<string>();
+            if (element.TryGetProperty("events", out var e))
+            {
+                if (e.ValueKind != JsonValueKind.Array)
+                {
+                    throw new PipelinesConfigException(path, $"{at}.events", $"must be an array of event names, not {Describe(e)}");
+                }
+
+                foreach (var name in e.EnumerateArray())
+                {
+                    var text = name.ValueKind == JsonValueKind.String ? name.GetString()! : null;
+                    if (text is null || !WebhookConfig.EventNames.Contains(text))
+                    {
+                        throw new PipelinesConfigException(path, $"{at}.events", $"{Describe(name)} is not an event; events: {string.Join(", ", WebhookConfig.EventNames)}");
+                    }
+
+                    events.Add(text);
+                }
+            }
+
+            var webhook = new WebhookConfig { Url = url, UrlSecret = secret, Format = format };
+            return webhook with
+            {
+                Events = e.ValueKind == JsonValueKind.Array ? events.ToImmutable() : webhook.Events,
+                Timeout = Whole(element, "timeoutSeconds", at, 1, 600) is { } seconds ? TimeSpan.FromSeconds(seconds) : webhook.Timeout,
+                Retries = Whole(element, "retries", at, 0, 10) ?? webhook.Retries,
+            };
+        }
+
+        private int? Whole(JsonElement element, string name, string at, int min, int max)
+        {
+            if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n >= min && n <= max
+                ? n
+                : throw new PipelinesConfigException(path, $"{at}.{name}", $"must be a whole number from {min} to {max}, not {Describe(value)}");
         }
 
         private ImmutableSortedDictionary<string, int> Pools(JsonElement element, string at)

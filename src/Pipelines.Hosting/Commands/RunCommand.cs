@@ -102,8 +102,18 @@ internal static class RunCommand
             {
                 var view = new LiveProgress(dag);
                 var running = executor.RunAsync(setup.Run, view, signals.Token);
-                await view.ShowAsync(AnsiConsole.Console, running).ConfigureAwait(false);
-                outcome = await running.ConfigureAwait(false);
+                try
+                {
+                    await view.ShowAsync(AnsiConsole.Console, running).ConfigureAwait(false);
+                    outcome = await running.ConfigureAwait(false);
+                }
+                finally
+                {
+                    foreach (var notice in view.Notices)
+                    {
+                        context.Error.WriteLine("warning: " + notice);
+                    }
+                }
             }
             else
             {

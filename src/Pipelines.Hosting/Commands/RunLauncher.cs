@@ -1,6 +1,8 @@
 using Pipelines.Execution;
+using Pipelines.Execution.Notifications;
 using Pipelines.Execution.Runtimes;
 using Pipelines.Execution.State;
+using Pipelines.Hosting.Notifications;
 using Pipelines.Rendering;
 using Pipelines.Secrets;
 
@@ -50,14 +52,22 @@ internal static class RunLauncher
         var warnings = new List<RenderDiagnostic>();
         var target = provider.Renderer is { } renderer ? (renderer, root) : ((ISpecRenderer, string)?)null;
         var problems = RunPreflight.Check(run, secrets, masker, request.Scope.Tasks, target, warnings);
-        if (problems.Count > 0)
+        // A test of a few tasks alerts nobody: the environment's webhooks hear recorded runs only.
+        var webhookProblems = new List<string>();
+        var notifiers = request.Records ? Webhooks(environment, secrets, masker, webhookProblems) : [];
+        if (problems.Count + webhookProblems.Count > 0)
         {
             foreach (var problem in problems)
             {
                 context.Error.WriteLine($"error: {problem}");
             }
 
-            context.Error.WriteLine($"Nothing started: {problems.Count} problem(s).");
+            foreach (var problem in webhookProblems)
+            {
+                context.Error.WriteLine($"error: {problem}");
+            }
+
+            context.Error.WriteLine($"Nothing started: {problems.Count + webhookProblems.Count} problem(s).");
             return null;
         }
 
@@ -83,9 +93,42 @@ internal static class RunLauncher
             LogFolder = request.Records ? RunPaths.LogFolder(store.Location) : null,
             Masker = masker,
             Scope = request.Scope,
+            Notifiers = notifiers,
         };
         var runtime = provider.Create(new RuntimeSetup(run, root, secrets, masker, store.StoreId, TimeProvider.System));
         return new RunSetup(run, runtime, store, options, masker, line);
+    }
+
+    // The environment's webhooks, their URLs resolved (a secret one is masked from here on); what cannot be resolved is a problem.
+    private static List<IRunNotifier> Webhooks(Environments.EnvironmentConfig environment, ISecretResolver secrets, SecretMasker masker, List<string> problems)
+    {
+        var notifiers = new List<IRunNotifier>();
+        for (var i = 0; i < environment.Webhooks.Length; i++)
+        {
+            var webhook = environment.Webhooks[i];
+            var at = $"environment '{environment.Name}' webhooks[{i}]";
+            var url = webhook.Url;
+            if (webhook.UrlSecret is { } secret)
+            {
+                if (!secrets.TryResolve(secret, out url))
+                {
+                    problems.Add($"{at}.urlSecret: secret '{secret.Name}' key '{secret.Key}' is not set here; set {EnvironmentSecretResolver.VariableName(secret.Name, secret.Key)} or add it to the environment's secretsFile");
+                    continue;
+                }
+
+                masker.Add(url, $"the URL of {at} (secret '{secret.Name}' key '{secret.Key}')");
+            }
+
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                problems.Add($"{at}: {(webhook.UrlSecret is null ? $"'{url}'" : "the secret's value")} is not an absolute http:// or https:// URL");
+                continue;
+            }
+
+            notifiers.Add(new WebhookNotifier(webhook, uri, masker, TimeProvider.System));
+        }
+
+        return notifiers;
     }
 
     // The runtime asked for (--runtime, else the environment's), or for auto the first runtime auto may pick that can

@@ -64,6 +64,17 @@ internal sealed class LiveProgress : IRunObserver
         }
     }
 
+    /// <summary>What the run noticed (a callback that failed), shown after the live view.</summary>
+    public List<string> Notices { get; } = [];
+
+    public void Notice(string message)
+    {
+        lock (_gate)
+        {
+            Notices.Add(message);
+        }
+    }
+
     public void Log(string taskId, int tryNumber, string line)
     {
         lock (_gate)

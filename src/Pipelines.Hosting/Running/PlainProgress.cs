@@ -25,6 +25,15 @@ internal sealed class PlainProgress(TextWriter writer, TimeProvider time) : IRun
         }
     }
 
+    public void Notice(string message)
+    {
+        var stamp = time.GetLocalNow().ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+        lock (_gate)
+        {
+            writer.WriteLine($"{stamp} warning: {message}");
+        }
+    }
+
     public void Log(string taskId, int tryNumber, string line)
     {
         lock (_gate)

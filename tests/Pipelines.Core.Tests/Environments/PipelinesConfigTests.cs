@@ -94,7 +94,7 @@ public sealed class PipelinesConfigTests : IDisposable
 
     [Theory]
     [InlineData("""{ "environments": { "local": { "runtime": "podman" } } }""", "$.environments.local.runtime", "'podman' is not a runtime; use one of: auto, process, docker, kubernetes")]
-    [InlineData("""{ "environments": { "local": { "runtim": "docker" } } }""", "$.environments.local.runtim", "is not a known setting; settings here: runtime, docker, kubernetes, registry, vars, pools, secretsFile")]
+    [InlineData("""{ "environments": { "local": { "runtim": "docker" } } }""", "$.environments.local.runtim", "is not a known setting; settings here: runtime, docker, kubernetes, registry, vars, pools, secretsFile, webhooks")]
     [InlineData("""{ "environments": { "local": { "pools": { "db": 0 } } } }""", "$.environments.local.pools.db", "must be a whole number of slots, 1 or more, not 0")]
     [InlineData("""{ "environment": {} }""", "$.environment", "is not a known setting")]
     [InlineData("""{ "environments": { "local": { "vars": { "a": [1] } } } }""", "$.environments.local.vars.a", "must be a string, number or bool, not an array")]
@@ -104,6 +104,14 @@ public sealed class PipelinesConfigTests : IDisposable
     [InlineData("""{ "environments": { "local": { "vars": { "a": "1", "a": "2" } } } }""", "$.environments.local.vars.a", "is set twice (key 'a' of $.environments.local.vars); keep one")]
     [InlineData("""{ "environments": { "local": { "runtime": "docker" }, "local": { "runtime": "process" } } }""", "$.environments.local", "is set twice (key 'local' of $.environments)")]
     [InlineData("""{ "environments": { }, "environments": { } }""", "$.environments", "is set twice (key 'environments' of $)")]
+    [InlineData("""{ "environments": { "local": { "webhooks": { } } } }""", "$.environments.local.webhooks", "must be an array of webhooks, not an object")]
+    [InlineData("""{ "environments": { "local": { "webhooks": [ { } ] } } }""", "$.environments.local.webhooks[0]", "needs exactly one of url (a URL that is no secret) and urlSecret")]
+    [InlineData("""{ "environments": { "local": { "webhooks": [ { "url": "hooks.slack.com/x" } ] } } }""", "$.environments.local.webhooks[0].url", "'hooks.slack.com/x' is not an absolute http:// or https:// URL")]
+    [InlineData("""{ "environments": { "local": { "webhooks": [ { "url": "https://h/x", "events": ["failure"] } ] } } }""", "$.environments.local.webhooks[0].events", "the string \"failure\" is not an event; events: task_success, task_failure, task_retry, run_success, run_failure")]
+    [InlineData("""{ "environments": { "local": { "webhooks": [ { "url": "https://h/x", "format": "teams" } ] } } }""", "$.environments.local.webhooks[0].format", "'teams' is not a format; use json or slack")]
+    [InlineData("""{ "environments": { "local": { "webhooks": [ { "url": "https://h/x", "timeoutSeconds": 0 } ] } } }""", "$.environments.local.webhooks[0].timeoutSeconds", "must be a whole number from 1 to 600, not 0")]
+    [InlineData("""{ "environments": { "local": { "webhooks": [ { "urlSecret": { "name": "notify" } } ] } } }""", "$.environments.local.webhooks[0].urlSecret.key", "is required")]
+    [InlineData("""{ "environments": { "local": { "webhooks": [ { "url": "https://h/x", "retry": 2 } ] } } }""", "$.environments.local.webhooks[0].retry", "is not a known setting; settings here: url, urlSecret, format, events, timeoutSeconds, retries")]
     public void An_invalid_file_names_the_file_the_field_and_what_is_valid(string json, string field, string message)
     {
         var path = Path.Combine(_root, "pipelines.json");
@@ -113,6 +121,24 @@ public sealed class PipelinesConfigTests : IDisposable
         Assert.Equal(field, ex.Field);
         Assert.StartsWith($"{path}: {field} ", ex.Message);
         Assert.Contains(message, ex.Message);
+    }
+
+    [Fact]
+    public void A_webhook_reads_with_its_defaults_filled_in()
+    {
+        var config = PipelinesConfig.Parse(Path.Combine(_root, "pipelines.json"), """
+            { "environments": { "production": { "webhooks": [
+                { "urlSecret": { "name": "notify", "key": "slack" }, "format": "slack", "events": ["task_retry", "run_failure"], "timeoutSeconds": 10, "retries": 0 },
+                { "url": "https://alerts.internal/pipelines" }
+            ] } } }
+            """);
+
+        var webhooks = config.Environments["production"].Webhooks;
+
+        Assert.Equal((null, new SecretRef("notify", "slack"), WebhookFormat.Slack, 0, TimeSpan.FromSeconds(10)), (webhooks[0].Url, webhooks[0].UrlSecret, webhooks[0].Format, webhooks[0].Retries, webhooks[0].Timeout));
+        Assert.Equal(["task_retry", "run_failure"], webhooks[0].Events);
+        Assert.Equal(("https://alerts.internal/pipelines", WebhookFormat.Json, 3, TimeSpan.FromSeconds(30)), (webhooks[1].Url, webhooks[1].Format, webhooks[1].Retries, webhooks[1].Timeout));
+        Assert.Equal(["run_failure"], webhooks[1].Events);
     }
 
     [Theory]
