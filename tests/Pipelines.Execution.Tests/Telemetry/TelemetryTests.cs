@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Pipelines.Execution.State;
 using Pipelines.Execution.Telemetry;
 using Pipelines.Testing;
@@ -100,5 +103,31 @@ public sealed class TelemetryTests
             [0.0, 0.0, 0.0, 60.0],
             measurements.Where(m => m.Instrument == "pipelines.queue.wait").Select(m => m.Value).Order());
         Assert.Equal(1, measurements.Where(m => m.Instrument == "pipelines.runs").Sum(m => m.Value));
+    }
+
+    [Fact]
+    public async Task The_OpenTelemetry_sdk_exports_the_runs_spans_and_metrics_by_their_names()
+    {
+        // What a user's host adds: the SDK with AddSource/AddMeter by PipelinesTelemetry.Name, and any exporter.
+        const string DagId = "telemetry_sdk_export";
+        var exportedSpans = new List<Activity>();
+        var exportedMetrics = new List<Metric>();
+        using (var tracing = Sdk.CreateTracerProviderBuilder().AddSource(PipelinesTelemetry.Name).AddInMemoryExporter(exportedSpans).Build())
+        using (var metering = Sdk.CreateMeterProviderBuilder().AddMeter(PipelinesTelemetry.Name).AddInMemoryExporter(exportedMetrics).Build())
+        {
+            var h = new ExecutorHarness();
+            var builder = new DagBuilder().Id(DagId).Schedule("@daily");
+            builder.Container("only", "img");
+
+            Assert.Equal(RunState.Success, (await h.RunAsync(builder.Build())).State);
+            metering.ForceFlush();
+        }
+
+        var mine = exportedSpans.Where(s => s.GetTagItem(PipelinesTelemetry.DagTag) as string == DagId).ToList();
+        Assert.Equal(["run " + DagId, "task only"], mine.Select(s => s.OperationName).Order(StringComparer.Ordinal));
+        Assert.Contains(exportedMetrics, m => m.Name == "pipelines.attempts");
+        Assert.Contains(exportedMetrics, m => m.Name == "pipelines.attempt.duration" && m.Unit == "s");
+        Assert.Contains(exportedMetrics, m => m.Name == "pipelines.queue.wait");
+        Assert.Contains(exportedMetrics, m => m.Name == "pipelines.runs");
     }
 }
