@@ -187,11 +187,11 @@ public sealed class PipelinesConfig
         {
             ExpectObject(element, at, ["url", "urlSecret", "format", "events", "timeoutSeconds", "retries"]);
             var url = OptionalString(element, "url", at);
-            SecretRef? secret = null;
+            WebhookUrlSecret? secret = null;
             if (element.TryGetProperty("urlSecret", out var s))
             {
                 ExpectObject(s, $"{at}.urlSecret", ["name", "key"]);
-                secret = new SecretRef(
+                secret = new WebhookUrlSecret(
                     OptionalString(s, "name", $"{at}.urlSecret") ?? throw new PipelinesConfigException(path, $"{at}.urlSecret.name", "is required: the secret holding the URL"),
                     OptionalString(s, "key", $"{at}.urlSecret") ?? throw new PipelinesConfigException(path, $"{at}.urlSecret.key", "is required: the secret's key holding the URL"));
             }

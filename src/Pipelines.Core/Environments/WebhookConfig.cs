@@ -10,6 +10,11 @@ public enum WebhookFormat
     Slack,
 }
 
+/// <summary>The secret key that holds a webhook's URL.</summary>
+/// <param name="Name">The secret.</param>
+/// <param name="Key">Its key.</param>
+public sealed record WebhookUrlSecret(string Name, string Key);
+
 /// <summary>
 /// A webhook of an environment (<c>"webhooks": [...]</c> in <c>pipelines.json</c>): an HTTP POST for each event it names,
 /// secrets masked, retried with backoff on 429, 5xx and connection errors, and bounded in time.
@@ -23,7 +28,7 @@ public sealed record WebhookConfig
     public string? Url { get; init; }
 
     /// <summary>The secret key holding the URL (Slack's hold a token): resolved as task secrets are, and masked everywhere.</summary>
-    public SecretRef? UrlSecret { get; init; }
+    public WebhookUrlSecret? UrlSecret { get; init; }
 
     /// <summary>The body's shape.</summary>
     public WebhookFormat Format { get; init; } = WebhookFormat.Json;

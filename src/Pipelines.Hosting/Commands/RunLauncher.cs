@@ -110,7 +110,7 @@ internal static class RunLauncher
             var url = webhook.Url;
             if (webhook.UrlSecret is { } secret)
             {
-                if (!secrets.TryResolve(secret, out url))
+                if (!secrets.TryResolve(new SecretRef(secret.Name, secret.Key), out url))
                 {
                     problems.Add($"{at}.urlSecret: secret '{secret.Name}' key '{secret.Key}' is not set here; set {EnvironmentSecretResolver.VariableName(secret.Name, secret.Key)} or add it to the environment's secretsFile");
                     continue;

@@ -135,7 +135,7 @@ public sealed class PipelinesConfigTests : IDisposable
 
         var webhooks = config.Environments["production"].Webhooks;
 
-        Assert.Equal((null, new SecretRef("notify", "slack"), WebhookFormat.Slack, 0, TimeSpan.FromSeconds(10)), (webhooks[0].Url, webhooks[0].UrlSecret, webhooks[0].Format, webhooks[0].Retries, webhooks[0].Timeout));
+        Assert.Equal((null, new WebhookUrlSecret("notify", "slack"), WebhookFormat.Slack, 0, TimeSpan.FromSeconds(10)), (webhooks[0].Url, webhooks[0].UrlSecret, webhooks[0].Format, webhooks[0].Retries, webhooks[0].Timeout));
         Assert.Equal(["task_retry", "run_failure"], webhooks[0].Events);
         Assert.Equal(("https://alerts.internal/pipelines", WebhookFormat.Json, 3, TimeSpan.FromSeconds(30)), (webhooks[1].Url, webhooks[1].Format, webhooks[1].Retries, webhooks[1].Timeout));
         Assert.Equal(["run_failure"], webhooks[1].Events);

@@ -1,7 +1,8 @@
+using Pipelines.Execution.Notifications;
 using Pipelines.Execution.State;
 using Pipelines.Secrets;
 
-namespace Pipelines.Execution.Notifications;
+namespace Pipelines.Execution;
 
 /// <summary>
 /// Calls a run's callbacks — the task's, then the DAG's, then the notifiers — one at a time, in the order the scheduling
