@@ -129,7 +129,8 @@ public sealed class ToolEndToEndTests : IDisposable
         var nuspec = reader.ReadToEnd();
         Assert.Contains("""<license type="expression">MIT</license>""", nuspec);
         Assert.Contains("<readme>README.md</readme>", nuspec);
-        Assert.Contains("""<repository type="git" commit=""", nuspec);
+        // SourceLink: the commit the package was built from (and the branch, when one is checked out).
+        Assert.Matches("<repository type=\"git\"( branch=\"[^\"]+\")? commit=\"[0-9a-f]{40}\"", nuspec);
         Assert.NotNull(zip.GetEntry("README.md"));
         Assert.NotNull(zip.GetEntry("lib/net10.0/Pipelines.Core.dll"));
         Assert.NotNull(zip.GetEntry("lib/net10.0/Pipelines.Core.xml"));
