@@ -7,7 +7,7 @@ using Pipelines.Secrets;
 namespace Pipelines.Execution;
 
 /// <summary>What a finished attempt means for its task.</summary>
-public enum VerdictKind
+internal enum VerdictKind
 {
     /// <summary>It exited 0 with a valid output: the task succeeded.</summary>
     Succeeded,
@@ -34,7 +34,7 @@ public enum VerdictKind
 /// <param name="NoRetry">It may not be retried (its templates did not resolve, or its start could not be recorded).</param>
 /// <param name="NeverStarted">Adoption found no trace of it.</param>
 /// <param name="Usage">What it used, when the runtime measured it.</param>
-public readonly record struct AttemptEnd(AttemptResult Result, bool TimedOut = false, bool NoRetry = false, bool NeverStarted = false, ResourceUsage? Usage = null);
+internal readonly record struct AttemptEnd(AttemptResult Result, bool TimedOut = false, bool NoRetry = false, bool NeverStarted = false, ResourceUsage? Usage = null);
 
 /// <summary>
 /// The verdict on a finished attempt: the state its record ends in, what its task does next and why. A pure function of
@@ -48,7 +48,7 @@ public readonly record struct AttemptEnd(AttemptResult Result, bool TimedOut = f
 /// <param name="OutputValue">The output parsed, when there is one.</param>
 /// <param name="RetryDelay">How long until the retry, for <see cref="VerdictKind.Retry"/>.</param>
 /// <param name="AttemptsThisRun">The attempts that count against the task's retries from now on: one less when the loss was not the task's fault.</param>
-public readonly record struct AttemptVerdict(
+internal readonly record struct AttemptVerdict(
     VerdictKind Kind,
     AttemptState Attempt,
     string? AttemptReason,

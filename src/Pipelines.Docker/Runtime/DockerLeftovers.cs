@@ -14,13 +14,13 @@ namespace Pipelines.Docker.Runtime;
 /// <param name="StoreId">The run store whose attempt it is.</param>
 /// <param name="AttemptId">The attempt: <c>dag/run/task/try</c>.</param>
 /// <param name="RunLabel">The run, as its label has it (<see cref="AttemptNames.LabelValue"/>).</param>
-public sealed record AttemptContainer(string Id, string Name, string State, string StoreId, string AttemptId, string RunLabel);
+internal sealed record AttemptContainer(string Id, string Name, string State, string StoreId, string AttemptId, string RunLabel);
 
 /// <summary>
 /// The containers a DAG's runs left on an engine (kept by a cleanup policy, or left by a host that died and was never
 /// resumed), found by the labels every attempt's container carries; and their removal with their volumes.
 /// </summary>
-public static class DockerLeftovers
+internal static class DockerLeftovers
 {
     /// <summary>Every container of <paramref name="dagId"/>'s attempts on the engine, of any run store, oldest name first.</summary>
     public static async Task<IReadOnlyList<AttemptContainer>> ListAsync(IDockerClient client, string dagId, CancellationToken cancellationToken)
