@@ -102,6 +102,12 @@ public sealed class CallbackTests
         var h = new ExecutorHarness();
         var release = new TaskCompletionSource();
         var called = new TaskCompletionSource();
+        var downstreamStarted = new TaskCompletionSource();
+        h.Runtime.Script("b", _ =>
+        {
+            downstreamStarted.TrySetResult();
+            return SimulatedAttempt.Instant;
+        });
         var dag = ExecutorHarness.Dag(d =>
         {
             // A synchronous callback that blocks its thread: the loop must not be that thread.
@@ -114,12 +120,13 @@ public sealed class CallbackTests
         });
 
         var run = h.Executor.RunAsync(ExecutorHarness.Run(dag), h.Observer, TestContext.Current.CancellationToken);
-        await called.Task;
+        await called.Task.WaitAsync(TestContext.Current.CancellationToken);
+        await downstreamStarted.Task.WaitAsync(TestContext.Current.CancellationToken); // the loop went on while a's callback blocks
         await h.Executor.WhenIdleAsync();
-        Assert.Contains(h.Observer.Changes, c => c is ("b", TaskState.Success, _, _));
         Assert.False(run.IsCompleted, "the run waits for its callbacks");
         release.SetResult();
-        Assert.Equal(RunState.Success, (await run).State);
+        var outcome = await run;
+        Assert.Equal((RunState.Success, TaskState.Success), (outcome.State, outcome.Tasks["b"]));
     }
 
     [Fact]
