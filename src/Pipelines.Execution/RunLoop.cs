@@ -342,7 +342,12 @@ internal sealed class RunLoop
         var failed = included.Where(i => _board.States[i] == TaskState.Failed)
             .Select(i => new FailedTask(_graph.Tasks[i].Id, _board.TryNumbers[i], _board.Reasons[i], _failedExitCodes.TryGetValue(i, out var code) ? code : null))
             .ToList();
-        _callbacks.RunEnded(state, failed, _telemetry.StartedAt);
+        if (_scope.FollowsDependencies)
+        {
+            // A test of a few tasks is no run of the DAG: its tasks' callbacks are called, the DAG's run callbacks are not.
+            _callbacks.RunEnded(state, failed, _telemetry.StartedAt);
+        }
+
         _telemetry.RunEnded(state, _record.EndedAt.Value);
         var batch = new StoreBatch();
         batch.Runs.Add(_record);

@@ -157,6 +157,24 @@ public sealed class CallbackTests
         Assert.Equal(["task_success quick"], notifier.Events);
     }
 
+    [Fact]
+    public async Task A_test_of_one_task_calls_its_callbacks_and_no_run_callback()
+    {
+        var h = new ExecutorHarness(new ExecutorOptions { Scope = RunScope.Alone(["b"]) });
+        var calls = new ConcurrentQueue<string>();
+        var dag = ExecutorHarness.Dag(d =>
+        {
+            var a = d.Container("a", "img").OnSuccess(_ => calls.Enqueue("a.success"));
+            d.Container("b", "img").DependsOn(a).OnSuccess(_ => calls.Enqueue("b.success"));
+            d.OnSuccess(_ => calls.Enqueue("dag.success")).OnFailure(_ => calls.Enqueue("dag.failure"));
+        });
+
+        var outcome = await h.RunAsync(dag);
+
+        Assert.Equal(RunState.Success, outcome.State);
+        Assert.Equal(["b.success"], calls);
+    }
+
     private sealed class RecordingNotifier : IRunNotifier
     {
         public ConcurrentQueue<string> Events { get; } = new();
