@@ -110,17 +110,30 @@ public sealed class WebhookTests : IDisposable
 
         public LoopbackWebhook()
         {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            Url = $"http://127.0.0.1:{port}/";
-            _listener.Prefixes.Add(Url);
-            _listener.Start();
+            // A free port, found by binding port 0; another process may take it before the listener does: try another.
+            for (var tries = 1; ; tries++)
+            {
+                var probe = new TcpListener(IPAddress.Loopback, 0);
+                probe.Start();
+                var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+                probe.Stop();
+                Url = $"http://127.0.0.1:{port}/";
+                _listener.Prefixes.Clear();
+                _listener.Prefixes.Add(Url);
+                try
+                {
+                    _listener.Start();
+                    break;
+                }
+                catch (HttpListenerException) when (tries < 5)
+                {
+                }
+            }
+
             _ = ServeAsync();
         }
 
-        public string Url { get; }
+        public string Url { get; private set; } = string.Empty;
 
         public int Failures { get; set; }
 
