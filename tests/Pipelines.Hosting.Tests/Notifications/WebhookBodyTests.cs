@@ -49,15 +49,20 @@ public sealed class WebhookBodyTests
     [InlineData("task_retry", false)]
     public async Task Only_the_events_the_webhook_names_are_posted(string named, bool posts)
     {
-        // Nothing listens at this address: an event that is posted fails to connect, one that is not returns at once.
-        var notifier = new WebhookNotifier(new WebhookConfig { Url = "http://127.0.0.1:9/", Events = [named], Retries = 0 }, new Uri("http://127.0.0.1:9/"), new SecretMasker(), TimeProvider.System);
+        // Nothing listens at this address (a port just bound and let go): an event that is posted fails to connect, one
+        // that is not returns at once.
+        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)probe.LocalEndpoint).Port}/";
+        probe.Stop();
+        var notifier = new WebhookNotifier(new WebhookConfig { Url = url, Events = [named], Retries = 0 }, new Uri(url), new SecretMasker(), TimeProvider.System);
 
         var call = notifier.NotifyAsync(Failure(), TestContext.Current.CancellationToken);
 
         if (posts)
         {
             var ex = await Assert.ThrowsAsync<WebhookException>(() => call);
-            Assert.StartsWith("webhook http://127.0.0.1:9 could not be reached", ex.Message);
+            Assert.StartsWith($"webhook {url.TrimEnd('/')} could not be reached", ex.Message);
         }
         else
         {
