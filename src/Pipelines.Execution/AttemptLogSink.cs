@@ -36,13 +36,14 @@ internal sealed class AttemptLogSink : IAttemptSink, IDisposable
     private SafeFileHandle? _cursor;
     private bool _opened;
     private readonly Queue<string>? _tail;
+    private readonly int _tailLines;
     private long _skip;
     private long _lines;
 
     public AttemptLogSink(StoreWriter writer, (string DagId, string RunId) run, AttemptRecord record, SecretMasker? masker, IRunObserver observer, LogResume resume, int tailLines = 0)
     {
         _tail = tailLines > 0 ? new Queue<string>(tailLines) : null;
-        TailLines = tailLines;
+        _tailLines = tailLines;
         _writer = writer;
         _run = run;
         _record = record;
@@ -51,8 +52,6 @@ internal sealed class AttemptLogSink : IAttemptSink, IDisposable
         _skip = resume.Skip;
         _lines = resume.Lines;
     }
-
-    private int TailLines { get; }
 
     /// <summary>The last lines written (masked), when the sink keeps them: callbacks read them.</summary>
     public IReadOnlyList<string>? Tail
@@ -129,7 +128,7 @@ internal sealed class AttemptLogSink : IAttemptSink, IDisposable
             masked = _masker is null ? line.Text : _masker.Mask(line.Text);
             if (_tail is not null)
             {
-                if (_tail.Count == TailLines)
+                if (_tail.Count == _tailLines)
                 {
                     _tail.Dequeue();
                 }

@@ -339,12 +339,12 @@ internal sealed class RunLoop
             : included.Any(i => _board.States[i] is TaskState.Failed or TaskState.UpstreamFailed || !_board.States[i].IsFinished()) ? RunState.Failed
             : RunState.Success;
         _record = _record with { State = state, EndedAt = Time.GetUtcNow() };
-        var failed = included.Where(i => _board.States[i] == TaskState.Failed)
-            .Select(i => new FailedTask(_graph.Tasks[i].Id, _board.TryNumbers[i], _board.Reasons[i], _failedExitCodes.TryGetValue(i, out var code) ? code : null))
-            .ToList();
-        if (_scope.FollowsDependencies)
+        if (_scope.FollowsDependencies && _callbacks.Enabled)
         {
             // A test of a few tasks is no run of the DAG: its tasks' callbacks are called, the DAG's run callbacks are not.
+            var failed = included.Where(i => _board.States[i] == TaskState.Failed)
+                .Select(i => new FailedTask(_graph.Tasks[i].Id, _board.TryNumbers[i], _board.Reasons[i], _failedExitCodes.TryGetValue(i, out var code) ? code : null))
+                .ToList();
             _callbacks.RunEnded(state, failed, _telemetry.StartedAt);
         }
 

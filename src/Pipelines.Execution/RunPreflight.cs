@@ -100,8 +100,7 @@ public static class RunPreflight
             }
             else
             {
-                problems.Add(new DefinitionProblem(dagId, task.Id, $"secretEnv.{env.Name}",
-                    $"secret '{env.Secret.Name}' key '{env.Secret.Key}' is not set here; set {EnvironmentSecretResolver.VariableName(env.Secret.Name, env.Secret.Key)} or add it to the environment's secretsFile"));
+                problems.Add(new DefinitionProblem(dagId, task.Id, $"secretEnv.{env.Name}", MissingSecret(env.Secret)));
             }
         }
 
@@ -121,6 +120,13 @@ public static class RunPreflight
 
     /// <summary>How a secret value is named in messages and warnings: <c>secret 'db' key 'PASSWORD'</c>.</summary>
     public static string SecretSource(string secretName, string key) => $"secret '{secretName}' key '{key}'";
+
+    /// <summary>What to say when a local runtime (or the host) cannot resolve <paramref name="secret"/>: where its value may come from.</summary>
+    public static string MissingSecret(SecretRef secret)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        return $"{SecretSource(secret.Name, secret.Key)} is not set here; set {EnvironmentSecretResolver.VariableName(secret.Name, secret.Key)} or add it to the environment's secretsFile";
+    }
 
     private static void RequireAll(string dagId, string taskId, string field, string secretName, ISecretResolver secrets, SecretMasker? masker, List<DefinitionProblem> problems)
     {

@@ -201,7 +201,7 @@ public sealed class PipelinesConfig
                 throw new PipelinesConfigException(path, at, "needs exactly one of url (a URL that is no secret) and urlSecret ({\"name\": …, \"key\": …}, for a URL that holds a token)");
             }
 
-            if (url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+            if (url is not null && !WebhookConfig.TryParseUrl(url, out _))
             {
                 throw new PipelinesConfigException(path, $"{at}.url", $"'{url}' is not an absolute http:// or https:// URL");
             }

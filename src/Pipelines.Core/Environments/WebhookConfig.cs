@@ -41,4 +41,16 @@ public sealed record WebhookConfig
 
     /// <summary>How many times a failed POST is tried again; 3 by default.</summary>
     public int Retries { get; init; } = 3;
+
+    /// <summary>True when <paramref name="text"/> is an absolute <c>http://</c> or <c>https://</c> URL, a webhook's only kind.</summary>
+    public static bool TryParseUrl(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Uri? url)
+    {
+        if (Uri.TryCreate(text, UriKind.Absolute, out url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+        {
+            return true;
+        }
+
+        url = null;
+        return false;
+    }
 }

@@ -1,3 +1,4 @@
+using Pipelines.Environments;
 using Pipelines.Execution;
 using Pipelines.Execution.Notifications;
 using Pipelines.Execution.Runtimes;
@@ -100,7 +101,7 @@ internal static class RunLauncher
     }
 
     // The environment's webhooks, their URLs resolved (a secret one is masked from here on); what cannot be resolved is a problem.
-    private static List<IRunNotifier> Webhooks(Environments.EnvironmentConfig environment, ISecretResolver secrets, SecretMasker masker, List<string> problems)
+    private static List<IRunNotifier> Webhooks(EnvironmentConfig environment, ISecretResolver secrets, SecretMasker masker, List<string> problems)
     {
         var notifiers = new List<IRunNotifier>();
         for (var i = 0; i < environment.Webhooks.Length; i++)
@@ -110,16 +111,18 @@ internal static class RunLauncher
             var url = webhook.Url;
             if (webhook.UrlSecret is { } secret)
             {
-                if (!secrets.TryResolve(new SecretRef(secret.Name, secret.Key), out url))
+                var reference = new SecretRef(secret.Name, secret.Key);
+                if (!secrets.TryResolve(reference, out url))
                 {
-                    problems.Add($"{at}.urlSecret: secret '{secret.Name}' key '{secret.Key}' is not set here; set {EnvironmentSecretResolver.VariableName(secret.Name, secret.Key)} or add it to the environment's secretsFile");
+                    problems.Add($"{at}.urlSecret: {RunPreflight.MissingSecret(reference)}");
                     continue;
                 }
 
-                masker.Add(url, $"the URL of {at} (secret '{secret.Name}' key '{secret.Key}')");
+                masker.Add(url, $"the URL of {at} ({RunPreflight.SecretSource(secret.Name, secret.Key)})");
             }
 
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            // A literal URL read from pipelines.json was checked there; a secret's value (or a config made in code) is checked here.
+            if (!WebhookConfig.TryParseUrl(url, out var uri))
             {
                 problems.Add($"{at}: {(webhook.UrlSecret is null ? $"'{url}'" : "the secret's value")} is not an absolute http:// or https:// URL");
                 continue;
