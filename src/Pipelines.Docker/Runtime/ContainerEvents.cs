@@ -8,12 +8,14 @@ namespace Pipelines.Docker.Runtime;
 /// <summary>
 /// One watch of the engine's events for a run's containers (by the store's label): which containers the kernel's OOM
 /// killer hit. An engine sets <c>State.OOMKilled</c> from the same event, but on cgroup v2 (Docker 20.10) it can record the
-/// exit before the event arrives, so the runtime waits for the container's <c>die</c> event — which the engine sends after
-/// its <c>oom</c> — before it says whether memory ran out.
+/// exit before the event arrives; and the <c>oom</c> event can even come after the <c>die</c> event (containerd's shim
+/// reports a task's OOM and its exit from separate watchers; seen under load on cgroup v1 too). So before it says whether
+/// memory ran out, the runtime waits for the container's <c>oom</c> event when the container was killed (exit code 137,
+/// what the OOM killer leaves), and for its <c>die</c> event otherwise.
 /// </summary>
 internal sealed class ContainerEvents : IDisposable
 {
-    private readonly ConcurrentDictionary<string, bool> _oom = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _oom = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _died = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _watching;
@@ -36,14 +38,17 @@ internal sealed class ContainerEvents : IDisposable
             _stop.Token);
     }
 
-    /// <summary>True when the OOM killer hit the container; waits (at most <paramref name="patience"/>) for its <c>die</c> event first.</summary>
-    public async Task<bool> WasOomKilledAsync(string containerId, TimeSpan patience, TimeProvider time)
+    /// <summary>
+    /// True when the OOM killer hit the container. Waits (at most <paramref name="patience"/>) for its <c>oom</c> event when
+    /// it was <paramref name="killed"/> (SIGKILL), else for its <c>die</c> event.
+    /// </summary>
+    public async Task<bool> WasOomKilledAsync(string containerId, bool killed, TimeSpan patience, TimeProvider time)
     {
         if (!_watching.IsCompleted)
         {
             try
             {
-                await Died(containerId).Task.WaitAsync(patience, time).ConfigureAwait(false);
+                await (killed ? Event(_oom, containerId) : Event(_died, containerId)).Task.WaitAsync(patience, time).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -51,7 +56,7 @@ internal sealed class ContainerEvents : IDisposable
             }
         }
 
-        return _oom.ContainsKey(containerId);
+        return _oom.TryGetValue(containerId, out var oom) && oom.Task.IsCompleted;
     }
 
     public void Dispose()
@@ -60,7 +65,8 @@ internal sealed class ContainerEvents : IDisposable
         _stop.Dispose();
     }
 
-    private TaskCompletionSource Died(string id) => _died.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    private static TaskCompletionSource Event(ConcurrentDictionary<string, TaskCompletionSource> seen, string id) =>
+        seen.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     private void Seen(Message message)
     {
@@ -68,10 +74,10 @@ internal sealed class ContainerEvents : IDisposable
         switch (message.Action)
         {
             case "oom":
-                _oom[id] = true;
+                Event(_oom, id).TrySetResult();
                 break;
             case "die":
-                Died(id).TrySetResult();
+                Event(_died, id).TrySetResult();
                 break;
         }
     }

@@ -277,7 +277,7 @@ internal sealed class DockerSession(DockerClient client, RunContext run, ISecret
         {
             var state = (await client.Containers.InspectContainerAsync(id, _closing.Token).ConfigureAwait(false)).State;
             var (output, problem) = await ContainerArchive.ReadOutputAsync(client, id, _closing.Token).ConfigureAwait(false);
-            var oom = state?.OOMKilled == true || await _events.WasOomKilledAsync(id, TimeSpan.FromSeconds(2), time).ConfigureAwait(false);
+            var oom = state?.OOMKilled == true || await _events.WasOomKilledAsync(id, killed: code == 137, TimeSpan.FromSeconds(2), time).ConfigureAwait(false);
             var reason = oom ? ContainerReasons.Oom(attempt, code)
                 : code != 0 && log.DeniedMount is { } mount ? ContainerReasons.Denied(attempt, mount)
                 : null;
